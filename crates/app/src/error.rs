@@ -1,0 +1,41 @@
+//! The one error shape that crosses IPC: `{ code, message }`.
+
+use serde::Serialize;
+use ts_rs::TS;
+
+/// What went wrong, as the small set of cases the UI acts on differently.
+///
+/// Each code has a Thai and an English sentence in the UI (`ui/src/i18n.ts`) for the person in
+/// front of the screen; adding a code here without adding its sentences fails the UI type check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The PromptPay ID is not a mobile number, national/tax ID or e-wallet ID.
+    InvalidPromptpayId,
+    /// The amount is not a positive number of baht with at most two decimals, or is too large.
+    InvalidAmount,
+    /// A setting is out of range or the settings file cannot be read.
+    InvalidSettings,
+    /// Something that should not happen; the message has the detail for support.
+    Internal,
+}
+
+/// An error for the UI: a code to branch on and an English message with the detail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, thiserror::Error)]
+#[error("{message}")]
+pub struct AppError {
+    /// The case, for the UI to branch on and translate.
+    pub code: ErrorCode,
+    /// The detail, in English, naming the problem (e.g. which field and why).
+    pub message: String,
+}
+
+impl AppError {
+    /// An error with a code and a message.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        AppError {
+            code,
+            message: message.into(),
+        }
+    }
+}

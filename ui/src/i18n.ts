@@ -1,0 +1,82 @@
+// Every sentence the person in front of the screen reads, in Thai (first) and English.
+import type { ErrorCode, PayeeKind } from './platform';
+
+export type Language = 'th' | 'en';
+
+export const LANGUAGES: readonly Language[] = ['th', 'en'];
+
+const words = {
+  appName: { th: 'เติมดี', en: 'Termdee' },
+  tagline: { th: 'รับชำระด้วยพร้อมเพย์', en: 'Get paid by PromptPay' },
+  switchLanguage: { th: 'English', en: 'ภาษาไทย' },
+  promptpayId: { th: 'พร้อมเพย์ของร้าน', en: "Shop's PromptPay ID" },
+  promptpayIdHint: {
+    th: 'เบอร์มือถือ เลขบัตรประชาชน/เลขผู้เสียภาษี หรือ e-Wallet',
+    en: 'Mobile number, national/tax ID or e-wallet ID',
+  },
+  amount: { th: 'จำนวนเงิน (บาท)', en: 'Amount (baht)' },
+  amountHint: { th: 'เว้นว่างให้ผู้จ่ายกรอกเอง', en: 'Leave empty to let the payer type it' },
+  showQr: { th: 'สร้าง QR', en: 'Show QR' },
+  newQr: { th: 'สร้าง QR ใหม่', en: 'New QR' },
+  payTo: { th: 'ชำระให้', en: 'Pay to' },
+  amountToPay: { th: 'ยอดชำระ', en: 'Amount' },
+  payerTypesAmount: { th: 'ผู้จ่ายกรอกจำนวนเอง', en: 'Payer enters the amount' },
+  baht: { th: 'บาท', en: 'THB' },
+  timeLeft: { th: 'QR หมดอายุใน', en: 'QR expires in' },
+  expired: { th: 'QR หมดอายุแล้ว', en: 'This QR has expired' },
+  expiredHelp: {
+    th: 'กรุณาสร้าง QR ใหม่ก่อนรับชำระ',
+    en: 'Make a new QR before taking the payment',
+  },
+  scanWithBankApp: {
+    th: 'สแกนด้วยแอปธนาคารใดก็ได้',
+    en: 'Scan with any Thai banking app',
+  },
+  placeholder: {
+    th: 'กรอกพร้อมเพย์และจำนวนเงิน แล้วกด “สร้าง QR”',
+    en: 'Enter a PromptPay ID and an amount, then press “Show QR”',
+  },
+  working: { th: 'กำลังสร้าง…', en: 'Working…' },
+} satisfies Record<string, Record<Language, string>>;
+
+export type WordKey = keyof typeof words;
+
+export function t(language: Language, key: WordKey): string {
+  return words[key][language];
+}
+
+// A Record over ErrorCode: adding a code in Rust (and regenerating the bindings) without adding
+// its sentences here fails the type check.
+const errorSentences: Record<ErrorCode, Record<Language, string>> = {
+  invalid_promptpay_id: {
+    th: 'พร้อมเพย์ไม่ถูกต้อง: ใช้เบอร์มือถือ 10 หลัก เลขบัตร 13 หลัก หรือ e-Wallet 15 หลัก',
+    en: 'Invalid PromptPay ID: use a 10-digit mobile number, a 13-digit ID or a 15-digit e-wallet ID',
+  },
+  invalid_amount: {
+    th: 'จำนวนเงินไม่ถูกต้อง: ต้องมากกว่า 0 และมีทศนิยมไม่เกิน 2 ตำแหน่ง',
+    en: 'Invalid amount: it must be more than 0 with at most 2 decimals',
+  },
+  invalid_settings: {
+    th: 'การตั้งค่าไม่ถูกต้อง กรุณาติดต่อเจ้าของร้าน',
+    en: 'The settings are not valid; please ask the shop owner',
+  },
+  internal: {
+    th: 'เกิดข้อผิดพลาดในระบบ กรุณาลองใหม่',
+    en: 'Something went wrong; please try again',
+  },
+};
+
+export function errorSentence(language: Language, code: ErrorCode): string {
+  return errorSentences[code][language];
+}
+
+const payeeKinds: Record<PayeeKind, Record<Language, string>> = {
+  mobile: { th: 'เบอร์มือถือ', en: 'Mobile number' },
+  national_id: { th: 'เลขประจำตัวผู้เสียภาษี', en: 'National / tax ID' },
+  e_wallet: { th: 'e-Wallet', en: 'E-wallet' },
+  bill: { th: 'ชำระบิล', en: 'Bill payment' },
+};
+
+export function payeeKindName(language: Language, kind: PayeeKind): string {
+  return payeeKinds[kind][language];
+}
