@@ -76,22 +76,42 @@ pub fn prepare_qr(request: &QrRequest, settings: &Settings) -> Result<QrScreen, 
     let amount = parse_amount(&request.amount)?;
     let payload = termdee_promptpay::payload(&target, amount)
         .map_err(|error| AppError::new(ErrorCode::InvalidAmount, error.to_string()))?;
-    let options = render::RenderOptions {
-        module_px: MODULE_PIXELS,
-        ..Default::default()
-    };
-    let png = render::png(&payload, &options)
-        .map_err(|error| AppError::new(ErrorCode::Internal, error.to_string()))?;
-    let png_base64 = base64::engine::general_purpose::STANDARD.encode(png);
+    let png_data_url = png_data_url(&payload)?;
     Ok(QrScreen {
         payee_kind: target.kind().into(),
         payee_display: target.display(),
         amount_satang: amount.map(Satang::as_satang),
         amount_display: amount.map(|amount| amount.to_string()),
         valid_for_seconds: settings.qr_countdown_seconds,
-        png_data_url: format!("data:image/png;base64,{png_base64}"),
+        png_data_url,
         payload,
     })
+}
+
+/// A QR of a payment link (BluePay WebPay's `payUrl`), for the customer's phone to open.
+///
+/// The link is shown as the provider gave it, never rewritten; an empty link or one too long for
+/// a QR code is an error rather than a QR that cannot be scanned.
+pub fn link_qr(link: &str) -> Result<String, AppError> {
+    if link.trim().is_empty() {
+        return Err(AppError::new(
+            ErrorCode::Internal,
+            "the payment link is empty",
+        ));
+    }
+    png_data_url(link)
+}
+
+/// Renders `text` as a QR code in a `data:image/png;base64,…` URL.
+fn png_data_url(text: &str) -> Result<String, AppError> {
+    let options = render::RenderOptions {
+        module_px: MODULE_PIXELS,
+        ..Default::default()
+    };
+    let png = render::png(text, &options)
+        .map_err(|error| AppError::new(ErrorCode::Internal, error.to_string()))?;
+    let png_base64 = base64::engine::general_purpose::STANDARD.encode(png);
+    Ok(format!("data:image/png;base64,{png_base64}"))
 }
 
 /// An empty amount means "the payer types it" (a static QR); anything else must be a positive

@@ -90,3 +90,21 @@ fn bad_input_names_the_field_and_renders_nothing() {
         assert!(!error.message.is_empty(), "the message names the problem");
     }
 }
+
+#[test]
+fn a_payment_link_becomes_a_qr_that_reads_back_as_the_same_link() {
+    let link = "https://webpay.bluepay.example/cashier/6e2d4b6f926c44f8ab4e0f5c76cdec69?t=S1001";
+    let data_url = termdee_app::qr::link_qr(link).unwrap();
+    assert_eq!(
+        decode_png_data_url(&data_url),
+        link,
+        "the link is shown as given"
+    );
+    let error = termdee_app::qr::link_qr("  ").unwrap_err();
+    assert_eq!(error.code, ErrorCode::Internal);
+    let too_long = "x".repeat(5_000);
+    assert!(
+        termdee_app::qr::link_qr(&too_long).is_err(),
+        "no unscannable QR"
+    );
+}
