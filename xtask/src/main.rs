@@ -307,7 +307,10 @@ fn npm_install(root: &Path) -> Result {
         return Ok(());
     }
     step("install the UI's npm packages");
-    status(npm(root).args(["ci", "--no-audit", "--no-fund"]))
+    // `npm install`, not `npm ci`: the lock file pins every version, but npm 11 leaves other
+    // platforms' optional packages (rollup's native builds) out of it, and `npm ci` then refuses
+    // the lock as out of sync. `npm install` installs the pinned versions all the same.
+    status(npm(root).args(["install", "--no-audit", "--no-fund"]))
 }
 
 // ---------------------------------------------------------------------------------------------
