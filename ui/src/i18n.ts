@@ -60,6 +60,34 @@ const errorSentences: Record<ErrorCode, Record<Language, string>> = {
     th: 'การตั้งค่าไม่ถูกต้อง กรุณาติดต่อเจ้าของร้าน',
     en: 'The settings are not valid; please ask the shop owner',
   },
+  invalid_phone: {
+    th: 'เบอร์โทรศัพท์ไม่ถูกต้อง: ใช้เบอร์มือถือ 10 หลักที่ขึ้นต้นด้วย 06 08 หรือ 09',
+    en: 'Invalid phone number: use a 10-digit mobile number starting with 06, 08 or 09',
+  },
+  amount_not_sold: {
+    th: 'ยอดเงินนี้เติมให้เครือข่ายที่เลือกไม่ได้ กรุณาเลือกยอดอื่น',
+    en: 'This amount cannot be topped up for the chosen network; please pick another amount',
+  },
+  unknown_operator: {
+    th: 'ไม่พบผู้ขายนี้ หรือผู้ขายนี้ถูกปิดการขาย',
+    en: 'This operator is unknown or not allowed to sell',
+  },
+  payment_method_unavailable: {
+    th: 'วิธีชำระเงินนี้ยังไม่ได้ตั้งค่าในเครื่องนี้',
+    en: 'This payment method is not set up on this machine',
+  },
+  invalid_request: {
+    th: 'ทำรายการนี้ไม่ได้ในสถานะปัจจุบัน',
+    en: 'This cannot be done in the sale\'s current state',
+  },
+  not_permitted: {
+    th: 'เฉพาะเจ้าของร้านเท่านั้นที่ทำรายการนี้ได้',
+    en: 'Only the shop owner can do this',
+  },
+  ledger_unavailable: {
+    th: 'สมุดบัญชีของเครื่องมีปัญหา งดขายชั่วคราว กรุณาติดต่อเจ้าของร้าน',
+    en: 'The ledger failed its check; selling is paused, please call the shop owner',
+  },
   internal: {
     th: 'เกิดข้อผิดพลาดในระบบ กรุณาลองใหม่',
     en: 'Something went wrong; please try again',

@@ -16,6 +16,20 @@ pub enum ErrorCode {
     InvalidAmount,
     /// A setting is out of range or the settings file cannot be read.
     InvalidSettings,
+    /// The phone number is not a Thai mobile number.
+    InvalidPhone,
+    /// No routed top-up provider sells this amount for this network.
+    AmountNotSold,
+    /// The operator is unknown or not allowed to sell.
+    UnknownOperator,
+    /// The chosen payment method is not set up on this machine.
+    PaymentMethodUnavailable,
+    /// The request does not fit the sale's state (e.g. cancelling a paid sale).
+    InvalidRequest,
+    /// Only an owner (or a cashier) may do this.
+    NotPermitted,
+    /// The ledger failed its start-up self-check: the machine must not sell.
+    LedgerUnavailable,
     /// Something that should not happen; the message has the detail for support.
     Internal,
 }

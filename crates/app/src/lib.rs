@@ -21,6 +21,7 @@
 #![deny(missing_docs)]
 
 pub mod bindings;
+pub mod engine;
 pub mod error;
 pub mod fixtures;
 pub mod qr;

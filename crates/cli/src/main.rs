@@ -8,9 +8,12 @@
 //! - bad input is one line on stderr naming the problem, and exit code 2;
 //! - a well-formed request whose answer is "no" (an invalid payload to `decode`) exits 1.
 
+mod crash_worker;
 mod promptpay;
 mod providers;
+mod report;
 mod sim;
+mod soak;
 
 use std::process::ExitCode;
 
@@ -35,6 +38,14 @@ enum Command {
     Catalogue(providers::ProviderArgs),
     /// Run the provider simulators on 127.0.0.1; prints one JSON line, serves until stopped.
     Sim(sim::SimArgs),
+    /// The owner's daily totals per operator from a ledger file (JSON or CSV).
+    Report(report::ReportArgs),
+    /// Seeded whole-sale runs against the simulators with faults (and kills with --crash);
+    /// prints one JSON line and exits 1 if any money invariant broke.
+    Soak(soak::SoakArgs),
+    /// The engine as a child process for the SIGKILL crash tests.
+    #[command(hide = true)]
+    CrashWorker(crash_worker::CrashWorkerArgs),
 }
 
 fn main() -> ExitCode {
@@ -55,5 +66,8 @@ fn main() -> ExitCode {
         Command::Balance(args) => providers::balance(&args),
         Command::Catalogue(args) => providers::catalogue(&args),
         Command::Sim(args) => sim::run(args),
+        Command::Report(args) => report::run(&args),
+        Command::Soak(args) => soak::run(args),
+        Command::CrashWorker(args) => crash_worker::run(args),
     }
 }

@@ -9,10 +9,26 @@
 //! whole baht, BluePay's satang), and the conversions live here so that there is exactly one
 //! parser and one formatter for "12.50" in the whole program.
 //!
-//! Later issues add the phone number (`Msisdn`), the mobile networks, the sale / payment / top-up
-//! state machines and the injected clock.
+//! Around it:
+//! - [`Msisdn`]: a Thai mobile number, typed loosely (`+66 81-234-5678`) and kept in national
+//!   form; [`Network`]: the networks sold, with each provider's code for them.
+//! - [`SaleState`]: the sale state machine of DESIGN.md, whose transitions the ledger refuses to
+//!   break; [`PaymentMethod`] and [`Actor`] (who caused a change: cashier, kiosk, callback,
+//!   poller, owner).
+//! - [`Clock`]: injected time (money rule 8), and [`BusinessDay`], the Bangkok calendar day the
+//!   owner's reports are cut by.
 #![deny(missing_docs)]
 
+mod clock;
 mod money;
+mod network;
+mod phone;
+mod sale;
 
+pub use clock::{
+    BadDay, BusinessDay, Clock, ManualClock, SystemClock, UnixMillis, BANGKOK_OFFSET_MS,
+};
 pub use money::{MoneyError, Satang};
+pub use network::{Network, UnknownNetwork};
+pub use phone::{Msisdn, PhoneError};
+pub use sale::{Actor, ActorKind, IllegalTransition, PaymentMethod, SaleState, UnknownCode};

@@ -1,0 +1,266 @@
+//! The callback listener: one path per provider with a secret token (money rule 5).
+//!
+//! `POST /callback/<provider>/<token>`. The order of work is the rule: check the token, store the
+//! raw request, parse it, find our top-up, verify it with a pull from the provider (wePAY
+//! `get_output`, Easysoft `update`: their callbacks are unsigned), apply the provider's answer
+//! once, and only then — with the state durable — reply exactly what the provider expects. A
+//! callback that cannot be verified now gets the provider's "try again" reply and changes
+//! nothing; the poller settles the sale anyway. Without a listener, the engine just polls.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::Router;
+use termdee_domain::{Actor, ActorKind};
+use termdee_providers::{CallbackReply, TopupStatus, Verification};
+
+use super::{Engine, EngineError};
+use termdee_ledger::TopupState;
+
+/// What became of one callback (stored as its verdict).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallbackVerdict {
+    /// A new state, verified and applied.
+    Applied,
+    /// Verified, but the top-up was already in that state.
+    Duplicate,
+    /// Verified, but the provider still says "in progress".
+    StillPending,
+    /// The provider's pull said something else than the callback; the pull was applied.
+    Contradicted,
+    /// Not readable.
+    Malformed,
+    /// Not one of our orders.
+    UnknownOrder,
+    /// The provider could not be asked; nothing applied, the provider is told to try again.
+    Unverified,
+}
+
+impl CallbackVerdict {
+    fn code(self) -> &'static str {
+        match self {
+            CallbackVerdict::Applied => "applied",
+            CallbackVerdict::Duplicate => "duplicate",
+            CallbackVerdict::StillPending => "still_pending",
+            CallbackVerdict::Contradicted => "contradicted",
+            CallbackVerdict::Malformed => "malformed",
+            CallbackVerdict::UnknownOrder => "unknown_order",
+            CallbackVerdict::Unverified => "unverified",
+        }
+    }
+}
+
+fn not_found() -> CallbackReply {
+    CallbackReply {
+        status: 404,
+        content_type: "text/plain",
+        body: "not found".to_owned(),
+    }
+}
+
+impl Engine {
+    /// Handles one top-up callback that came in on `provider`'s path. Returns the reply to send
+    /// and the verdict (also stored with the raw callback).
+    pub async fn handle_topup_callback(
+        &self,
+        provider: &str,
+        content_type: Option<&str>,
+        body: &[u8],
+    ) -> Result<(CallbackReply, CallbackVerdict), EngineError> {
+        let Some(port) = self.topup_port(provider).cloned() else {
+            return Ok((not_found(), CallbackVerdict::UnknownOrder));
+        };
+        let actor = Actor::new(ActorKind::Callback, port.name());
+        let received = self.now();
+        self.hit("callback.store.before_write")?;
+        let stored = self
+            .ledger
+            .store_callback(port.name(), content_type, body, received)?;
+        self.hit("callback.store.after_write")?;
+        let finish = |verdict: CallbackVerdict, sale: Option<&str>, reply: CallbackReply| {
+            self.ledger
+                .callback_handled(stored, verdict.code(), sale, self.now())?;
+            Ok::<_, EngineError>((reply, verdict))
+        };
+        let claim = match port.parse_callback(content_type, body) {
+            Ok(claim) => claim,
+            Err(_) => {
+                let reply = CallbackReply {
+                    status: 400,
+                    content_type: "text/plain",
+                    body: "malformed".to_owned(),
+                };
+                return finish(CallbackVerdict::Malformed, None, reply);
+            }
+        };
+        let by_reference = match &claim.reference {
+            Some(reference) => self.ledger.topup_by_reference(port.name(), reference)?,
+            None => None,
+        };
+        let topup = match by_reference {
+            Some(topup) => Some(topup),
+            None => self
+                .ledger
+                .topup_by_provider_ref(port.name(), &claim.provider_ref)?,
+        };
+        let Some(topup) = topup else {
+            return finish(CallbackVerdict::UnknownOrder, None, not_found());
+        };
+        // A callback naming our reference with another provider id than the one we hold is not
+        // about our order.
+        if topup
+            .provider_ref
+            .as_deref()
+            .is_some_and(|known| known != claim.provider_ref)
+        {
+            return finish(
+                CallbackVerdict::UnknownOrder,
+                Some(&topup.sale_id),
+                not_found(),
+            );
+        }
+        if !topup.state.is_live() {
+            return finish(
+                CallbackVerdict::Duplicate,
+                Some(&topup.sale_id),
+                claim.ack.clone(),
+            );
+        }
+        self.hit("callback.verify.before_call")?;
+        let verification = port.verify_callback(&claim).await;
+        self.hit("callback.verify.after_call")?;
+        let (status, contradicted) = match verification {
+            Ok(Verification::Confirmed(status)) => (status, false),
+            Ok(Verification::Contradicted { provider, .. }) => (provider, true),
+            Err(_) => {
+                return finish(
+                    CallbackVerdict::Unverified,
+                    Some(&topup.sale_id),
+                    port.refuse_callback(),
+                )
+            }
+        };
+        if let TopupStatus::Succeeded(result) | TopupStatus::Failed(result) = &status {
+            if result
+                .reference
+                .as_deref()
+                .is_some_and(|r| r != topup.reference)
+            {
+                return finish(
+                    CallbackVerdict::UnknownOrder,
+                    Some(&topup.sale_id),
+                    not_found(),
+                );
+            }
+        }
+        if contradicted {
+            self.ledger.note(
+                Some(&topup.sale_id),
+                self.now(),
+                &actor,
+                "callback_contradicted",
+                &serde_json::json!({ "callback": stored, "provider_says": format!("{status:?}") }),
+            )?;
+        }
+        if topup.provider_ref.is_none() {
+            // wePAY after 30016: the callback (now verified by get_output) brings the id.
+            self.ledger.topup_progress(
+                topup.id,
+                TopupState::Pending,
+                Some(&claim.provider_ref),
+                "provider id from a verified callback",
+                self.now(),
+                &actor,
+            )?;
+        }
+        let settled = self.apply_topup_status(&topup, Ok(status), &actor)?;
+        self.hit("callback.apply.after_write")?;
+        let verdict = match (settled, contradicted) {
+            (_, true) => CallbackVerdict::Contradicted,
+            (true, false) => CallbackVerdict::Applied,
+            (false, false) => CallbackVerdict::StillPending,
+        };
+        finish(verdict, Some(&topup.sale_id), claim.ack.clone())
+    }
+}
+
+#[derive(Clone)]
+struct ListenerState {
+    engine: Arc<Engine>,
+    token: Arc<str>,
+}
+
+/// Compares without leaking, through timing, how much of the token matched.
+fn same_token(given: &str, expected: &str) -> bool {
+    let (a, b) = (given.as_bytes(), expected.as_bytes());
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The listener's routes: `POST /callback/{provider}/{token}`.
+pub fn router(engine: Arc<Engine>, token: &str) -> Router {
+    Router::new()
+        .route("/callback/{provider}/{token}", post(receive))
+        .with_state(ListenerState {
+            engine,
+            token: Arc::from(token),
+        })
+}
+
+async fn receive(
+    State(state): State<ListenerState>,
+    Path((provider, token)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if !same_token(&token, &state.token) {
+        // Not a provider of ours: nothing stored, nothing said.
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    match state
+        .engine
+        .handle_topup_callback(&provider, content_type, &body)
+        .await
+    {
+        Ok((reply, _)) => (
+            StatusCode::from_u16(reply.status).unwrap_or(StatusCode::OK),
+            [(header::CONTENT_TYPE, reply.content_type)],
+            reply.body,
+        )
+            .into_response(),
+        Err(error) => {
+            tracing::warn!(%error, provider, "callback not handled; the provider will resend");
+            StatusCode::SERVICE_UNAVAILABLE.into_response()
+        }
+    }
+}
+
+/// The URL a provider should call back, under a public base URL.
+pub fn callback_url(
+    base: &url::Url,
+    provider: &str,
+    token: &str,
+) -> Result<url::Url, url::ParseError> {
+    base.join(&format!("callback/{provider}/{token}"))
+}
+
+/// Serves the listener on `listener` until the task is dropped.
+pub async fn serve(
+    engine: Arc<Engine>,
+    listener: tokio::net::TcpListener,
+    token: String,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(engine, &token)).await
+}
+
+/// Binds the listener address (settings `callback_listen`, e.g. `0.0.0.0:8787`).
+pub async fn bind(addr: SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(addr).await
+}

@@ -1,0 +1,1207 @@
+//! The sale engine: from "customer paid" to "credit delivered", through crashes.
+//!
+//! Every step has the same shape: read the sale from the ledger, decide, commit the intent,
+//! call the provider, commit what came back. Nothing is remembered in memory that the ledger
+//! does not hold, so a restart is just "drive every open sale again" ([`Engine::resume`]).
+//!
+//! - **Payment.** A sale is written awaiting payment with its first payment attempt. Cash and
+//!   the local PromptPay QR are confirmed by the cashier ([`Engine::confirm_payment`]); a QR
+//!   provider's bill is created through a [`PaymentPort`], shown until its expiry, and settled
+//!   by status queries (or callbacks). An unknown create is repeated the way the provider allows
+//!   ([`Recreate`]); a bill that expires gets a last query, so a payment made at the last second
+//!   still counts.
+//! - **Top-up.** A paid sale is routed ([`routing`]) to the first provider of its network that
+//!   is not offline, out of balance or failing. The intent (key and state) is committed before
+//!   the request leaves. An accepted order is settled by status queries with the provider's
+//!   backoff ([`Backoff`]; Easysoft answers ≥ 10 s after a refill), or by a verified callback.
+//!   An unknown outcome is settled by resending the *same* key where the provider deduplicates
+//!   (wePAY `dest_ref`), and by a person where it does not (Easysoft): never by a new key. A
+//!   definite refusal before execution moves on to the next provider; a top-up that executed
+//!   and failed makes the sale refund-due.
+//! - **People.** Refund-due and needs-attention sales stay in [`Engine::needing_person`] until an
+//!   owner resolves them; each resolution is an event with the actor.
+
+pub mod callbacks;
+pub mod crash;
+pub mod ports;
+pub mod routing;
+
+use std::collections::{BTreeMap, HashSet};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use serde::Serialize;
+use termdee_domain::{
+    Actor, ActorKind, Clock, Msisdn, Network, PaymentMethod, SaleState, Satang, UnixMillis,
+};
+use termdee_ledger::{
+    Applied, Ledger, LedgerError, NewPayment, NewSale, NewTopup, Payment, PaymentEnd, PaymentState,
+    Sale, Topup, TopupState,
+};
+use termdee_providers::{NextStep, ProviderError, RejectKind, TopupOutcome, TopupStatus};
+use termdee_providers::{
+    QrCreateOutcome, QrExpiry, QrNextStep, QrPaymentRef, QrPaymentRequest, QrPaymentStatus,
+};
+use tokio::sync::broadcast;
+
+use crate::error::{AppError, ErrorCode};
+pub use crash::{CrashHook, Crashed, KillAtHit, NoCrash, PauseForKill, CRASH_POINTS};
+pub use ports::{PaymentPort, Recreate, Resend, TopupCall, TopupPort};
+pub use routing::{Backoff, Routing};
+
+/// Why an engine call failed.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// The request was refused; nothing was written.
+    #[error(transparent)]
+    Refused(#[from] AppError),
+    /// The ledger failed; the step did not happen (it will be retried from the ledger's state).
+    #[error("ledger: {0}")]
+    Ledger(#[from] LedgerError),
+    /// Injected kill (tests only).
+    #[error(transparent)]
+    Crashed(#[from] Crashed),
+}
+
+/// What the engine tells the screens.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EngineEvent {
+    /// Which kind of change.
+    pub kind: EngineEventKind,
+    /// The sale.
+    pub sale_id: String,
+    /// Its state after the change.
+    pub state: SaleState,
+}
+
+/// Kinds of [`EngineEvent`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EngineEventKind {
+    /// A sale was written.
+    SaleCreated,
+    /// A payment attempt opened, was paid, expired or was cancelled.
+    PaymentUpdated,
+    /// A top-up was requested, accepted or settled.
+    TopupUpdated,
+    /// A person must act (refund due, outcome needing reconciliation).
+    NeedsAttention,
+}
+
+/// What a cashier or kiosk asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SaleRequest {
+    /// Who sells.
+    pub operator_id: String,
+    /// The network chosen.
+    pub network: Network,
+    /// The number as typed.
+    pub phone: String,
+    /// The credit.
+    pub amount: Satang,
+    /// How the customer pays.
+    pub method: PaymentMethod,
+}
+
+/// Engine settings.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// This machine's register.
+    pub register_id: String,
+    /// Which top-up providers sell which network, in order.
+    pub routing: Routing,
+    /// Status-query schedule per top-up provider name.
+    pub backoff: BTreeMap<String, Backoff>,
+    /// How often an open QR is asked about.
+    pub payment_poll: Duration,
+    /// How long after a QR's expiry a payment is still looked for.
+    pub payment_grace: Duration,
+    /// How long the local PromptPay QR is shown.
+    pub local_qr_lifetime: Duration,
+    /// How many times an unknown QR create is repeated before the sale is cancelled.
+    pub max_payment_attempts: i64,
+}
+
+impl EngineConfig {
+    /// Production defaults for a register.
+    pub fn for_register(register_id: impl Into<String>) -> Self {
+        EngineConfig {
+            register_id: register_id.into(),
+            routing: Routing::default(),
+            backoff: routing::default_backoff(),
+            payment_poll: Duration::from_secs(3),
+            payment_grace: Duration::from_secs(30),
+            local_qr_lifetime: Duration::from_secs(180),
+            max_payment_attempts: 3,
+        }
+    }
+}
+
+/// The sale engine of one register.
+#[derive(Debug)]
+pub struct Engine {
+    ledger: Arc<Ledger>,
+    clock: Arc<dyn Clock>,
+    topups: Vec<Arc<dyn TopupPort>>,
+    payments: BTreeMap<PaymentMethod, Arc<dyn PaymentPort>>,
+    config: EngineConfig,
+    crash: Arc<dyn CrashHook>,
+    health: routing::Health,
+    events: broadcast::Sender<EngineEvent>,
+    in_flight: Mutex<HashSet<String>>,
+}
+
+/// Releases a sale's "being driven" mark.
+struct Driving<'a> {
+    engine: &'a Engine,
+    sale_id: String,
+}
+
+impl Drop for Driving<'_> {
+    fn drop(&mut self) {
+        self.engine
+            .in_flight
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&self.sale_id);
+    }
+}
+
+fn refused(code: ErrorCode, message: impl Into<String>) -> EngineError {
+    EngineError::Refused(AppError::new(code, message))
+}
+
+fn millis(duration: Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
+}
+
+impl Engine {
+    /// An engine over a ledger, its providers and a clock.
+    pub fn new(
+        ledger: Arc<Ledger>,
+        clock: Arc<dyn Clock>,
+        topups: Vec<Arc<dyn TopupPort>>,
+        payments: BTreeMap<PaymentMethod, Arc<dyn PaymentPort>>,
+        config: EngineConfig,
+    ) -> Self {
+        let (events, _) = broadcast::channel(256);
+        Engine {
+            ledger,
+            clock,
+            topups,
+            payments,
+            config,
+            crash: Arc::new(NoCrash),
+            health: routing::Health::default(),
+            events,
+            in_flight: Mutex::new(HashSet::new()),
+        }
+    }
+
+    /// Installs a crash hook (tests and the soak).
+    pub fn with_crash_hook(mut self, crash: Arc<dyn CrashHook>) -> Self {
+        self.crash = crash;
+        self
+    }
+
+    /// The ledger.
+    pub fn ledger(&self) -> &Arc<Ledger> {
+        &self.ledger
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &EngineConfig {
+        &self.config
+    }
+
+    /// Changes the screens can follow.
+    pub fn subscribe(&self) -> broadcast::Receiver<EngineEvent> {
+        self.events.subscribe()
+    }
+
+    fn now(&self) -> UnixMillis {
+        self.clock.now()
+    }
+
+    fn hit(&self, point: &'static str) -> Result<(), EngineError> {
+        Ok(self.crash.hit(point)?)
+    }
+
+    fn emit(&self, kind: EngineEventKind, sale_id: &str) {
+        if let Ok(sale) = self.ledger.sale(sale_id) {
+            let kind = if sale.state.needs_person() {
+                EngineEventKind::NeedsAttention
+            } else {
+                kind
+            };
+            // No receiver is fine: nobody is watching (a CLI run, a test).
+            let _ = self.events.send(EngineEvent {
+                kind,
+                sale_id: sale_id.to_owned(),
+                state: sale.state,
+            });
+        }
+    }
+
+    fn topup_port(&self, name: &str) -> Option<&Arc<dyn TopupPort>> {
+        self.topups.iter().find(|p| p.name() == name)
+    }
+
+    /// Checks a request and writes the sale; for a QR provider, creates the QR too. Bad input
+    /// is refused with a code and nothing is written.
+    pub async fn start_sale(
+        &self,
+        request: &SaleRequest,
+        actor: &Actor,
+    ) -> Result<Sale, EngineError> {
+        let phone = Msisdn::parse(&request.phone)
+            .map_err(|e| refused(ErrorCode::InvalidPhone, e.to_string()))?;
+        if request.amount.as_satang() <= 0 {
+            return Err(refused(
+                ErrorCode::InvalidAmount,
+                "the amount must be positive",
+            ));
+        }
+        let operator = self
+            .ledger
+            .operator(&request.operator_id)?
+            .filter(|o| o.active)
+            .ok_or_else(|| {
+                refused(
+                    ErrorCode::UnknownOperator,
+                    format!("operator {} is not an active operator", request.operator_id),
+                )
+            })?;
+        if !self.routing_sells(request.network, request.amount) {
+            return Err(refused(
+                ErrorCode::AmountNotSold,
+                format!(
+                    "no provider sells {} baht of {} credit",
+                    request.amount,
+                    request.network.display_name()
+                ),
+            ));
+        }
+        if request.method.is_provider() && !self.payments.contains_key(&request.method) {
+            return Err(refused(
+                ErrorCode::PaymentMethodUnavailable,
+                format!("{} is not set up on this machine", request.method),
+            ));
+        }
+        let at = self.now();
+        let sale_id = new_sale_id(at);
+        let sale = NewSale {
+            id: sale_id.clone(),
+            register_id: self.config.register_id.clone(),
+            operator_id: operator.id.clone(),
+            shift_id: self
+                .ledger
+                .open_shift_of(&self.config.register_id)?
+                .map(|s| s.id),
+            network: request.network,
+            phone,
+            amount: request.amount,
+            method: request.method,
+            at,
+        };
+        let payment = NewPayment {
+            method: request.method,
+            reference: payment_reference(&sale_id, request.method, 1),
+            amount: request.amount,
+        };
+        self.hit("sale.create.before_write")?;
+        let (_, payment) = self.ledger.create_sale(&sale, &payment, actor)?;
+        self.hit("sale.create.after_write")?;
+        self.emit(EngineEventKind::SaleCreated, &sale_id);
+        if request.method.needs_cashier() {
+            let expires_at = (request.method == PaymentMethod::PromptPayLocal)
+                .then(|| at + millis(self.config.local_qr_lifetime));
+            self.ledger.payment_opened(
+                payment.id,
+                None,
+                request.amount,
+                expires_at,
+                None,
+                at,
+                actor,
+            )?;
+            self.hit("payment.open.after_write")?;
+        } else {
+            self.step_payment(&self.ledger.sale(&sale_id)?, actor)
+                .await?;
+        }
+        Ok(self.ledger.sale(&sale_id)?)
+    }
+
+    /// Whether some routed provider for the network sells this amount (catalogue and
+    /// denominations, as last read by [`Engine::refresh_catalogues`]).
+    pub fn routing_sells(&self, network: Network, amount: Satang) -> bool {
+        self.config
+            .routing
+            .providers_for(network)
+            .iter()
+            .filter_map(|name| self.topup_port(name))
+            .any(|port| {
+                port.product_for(network).is_some_and(|product| {
+                    self.health.catalogue_allows(port.name(), &product, amount)
+                })
+            })
+    }
+
+    /// Reads each provider's catalogue (and Easysoft's network status) for amount checks and
+    /// routing. Failures leave the previous view in place.
+    pub async fn refresh_catalogues(&self) {
+        for port in &self.topups {
+            if let Ok(entries) = port.catalogue().await {
+                self.health.set_catalogue(port.name(), entries);
+            }
+            match port.network_status().await {
+                Ok(status) => self.health.set_networks(port.name(), status),
+                Err(ProviderError::Unsupported(_)) => {}
+                Err(_) => self.health.note_failure(port.name(), self.now()),
+            }
+        }
+    }
+
+    /// The cashier confirms cash received or the local PromptPay transfer seen; then the sale
+    /// is topped up.
+    pub async fn confirm_payment(&self, sale_id: &str, actor: &Actor) -> Result<Sale, EngineError> {
+        let sale = self.ledger.sale(sale_id)?;
+        if !sale.method.needs_cashier() {
+            return Err(refused(
+                ErrorCode::InvalidRequest,
+                "only cash and the shop's own PromptPay QR are confirmed by hand",
+            ));
+        }
+        let payment = self
+            .ledger
+            .payments_of(sale_id)?
+            .into_iter()
+            .rev()
+            .find(|p| p.state.is_live() || p.state == PaymentState::Paid)
+            .ok_or_else(|| refused(ErrorCode::InvalidRequest, "no payment to confirm"))?;
+        self.hit("payment.confirm.before_write")?;
+        self.ledger
+            .payment_received(payment.id, payment.amount, self.now(), actor)?;
+        self.hit("payment.confirm.after_write")?;
+        self.emit(EngineEventKind::PaymentUpdated, sale_id);
+        self.drive(sale_id).await?;
+        Ok(self.ledger.sale(sale_id)?)
+    }
+
+    /// Cancels an unpaid sale (the customer left). A provider QR is cancelled at the provider
+    /// too, best effort: if it gets paid anyway, the payment still counts.
+    pub async fn cancel_sale(&self, sale_id: &str, actor: &Actor) -> Result<Sale, EngineError> {
+        let sale = self.ledger.sale(sale_id)?;
+        if sale.state != SaleState::AwaitingPayment {
+            return Err(refused(
+                ErrorCode::InvalidRequest,
+                format!(
+                    "sale {sale_id} is {}, it can no longer be cancelled",
+                    sale.state
+                ),
+            ));
+        }
+        if let Some(port) = self.payments.get(&sale.method) {
+            for payment in self.ledger.payments_of(sale_id)? {
+                if payment.state == PaymentState::Open {
+                    let _ = port.cancel(&payment_ref(&payment)).await;
+                }
+            }
+        }
+        self.ledger.cancel_unpaid(sale_id, self.now(), actor)?;
+        self.emit(EngineEventKind::PaymentUpdated, sale_id);
+        Ok(self.ledger.sale(sale_id)?)
+    }
+
+    /// The owner hands the money back for a refund-due sale.
+    pub fn refund_given(
+        &self,
+        sale_id: &str,
+        note: &str,
+        actor: &Actor,
+    ) -> Result<Sale, EngineError> {
+        require_person(actor)?;
+        self.ledger.refund_given(sale_id, note, self.now(), actor)?;
+        self.emit(EngineEventKind::NeedsAttention, sale_id);
+        Ok(self.ledger.sale(sale_id)?)
+    }
+
+    /// The owner checked with the provider whether the credit of a needs-attention sale arrived.
+    pub fn resolve_topup(
+        &self,
+        sale_id: &str,
+        delivered: bool,
+        note: &str,
+        actor: &Actor,
+    ) -> Result<Sale, EngineError> {
+        require_person(actor)?;
+        self.ledger
+            .resolve_topup(sale_id, delivered, note, self.now(), actor)?;
+        self.emit(EngineEventKind::TopupUpdated, sale_id);
+        Ok(self.ledger.sale(sale_id)?)
+    }
+
+    /// Sales waiting for a person.
+    pub fn needing_person(&self) -> Result<Vec<Sale>, EngineError> {
+        Ok(self.ledger.sales_needing_person()?)
+    }
+
+    /// On start: drives every open sale (oldest first) before new sales are taken.
+    pub async fn resume(&self) -> Result<usize, EngineError> {
+        let open = self.ledger.open_sales()?;
+        let count = open.len();
+        for sale in open {
+            self.drive(&sale.id).await?;
+        }
+        Ok(count)
+    }
+
+    /// Drives every open sale whose next check is due. Call it from a timer.
+    pub async fn tick(&self) -> Result<usize, EngineError> {
+        let now = self.now();
+        let mut driven = 0;
+        for sale in self.ledger.open_sales()? {
+            if sale.next_check_at.is_none_or(|at| at <= now) {
+                self.drive(&sale.id).await?;
+                driven += 1;
+            }
+        }
+        Ok(driven)
+    }
+
+    /// Runs [`Engine::tick`] forever, every `period` (the desktop app and `termdee serve`).
+    pub async fn run(self: Arc<Self>, period: Duration) -> Result<(), EngineError> {
+        self.resume().await?;
+        let mut timer = tokio::time::interval(period);
+        timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            timer.tick().await;
+            match self.tick().await {
+                Ok(_) => {}
+                Err(EngineError::Crashed(c)) => return Err(EngineError::Crashed(c)),
+                Err(error) => tracing::warn!(%error, "engine tick failed; retrying next tick"),
+            }
+        }
+    }
+
+    /// Moves one sale as far as it can go now. Safe to call at any time from anywhere: a sale
+    /// already being driven is left to its driver, and every write is a compare-and-swap.
+    pub async fn drive(&self, sale_id: &str) -> Result<(), EngineError> {
+        {
+            let mut in_flight = self
+                .in_flight
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if !in_flight.insert(sale_id.to_owned()) {
+                return Ok(());
+            }
+        }
+        let _driving = Driving {
+            engine: self,
+            sale_id: sale_id.to_owned(),
+        };
+        let poller = Actor::poller();
+        // A handful of steps settles any state; the bound guards against a livelock bug.
+        for _ in 0..16 {
+            let sale = self.ledger.sale(sale_id)?;
+            let progressed = match sale.state {
+                SaleState::AwaitingPayment => self.step_payment(&sale, &poller).await?,
+                SaleState::Paid => self.step_route(&sale, &poller).await?,
+                SaleState::TopupPending => self.step_topup(&sale, &poller).await?,
+                _ => false,
+            };
+            if !progressed {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    // ----- payment -------------------------------------------------------------------------
+
+    /// Returns whether the sale moved (so the driver should look again).
+    async fn step_payment(&self, sale: &Sale, actor: &Actor) -> Result<bool, EngineError> {
+        let now = self.now();
+        let payments = self.ledger.payments_of(&sale.id)?;
+        let Some(payment) = payments.iter().rev().find(|p| p.state.is_live()).cloned() else {
+            return Ok(false);
+        };
+        if sale.method.needs_cashier() {
+            // Waiting for the cashier; the local QR still expires.
+            if payment.expires_at.is_some_and(|at| now > at) {
+                self.ledger
+                    .payment_ended(payment.id, PaymentEnd::Expired, now, actor)?;
+                self.emit(EngineEventKind::PaymentUpdated, &sale.id);
+                return Ok(true);
+            }
+            self.ledger
+                .schedule_check(&sale.id, payment.expires_at.map(|at| at + 1))?;
+            return Ok(false);
+        }
+        let Some(port) = self.payments.get(&sale.method).cloned() else {
+            return Ok(false);
+        };
+        match payment.state {
+            PaymentState::Intent | PaymentState::Unknown => {
+                self.create_payment(sale, &payment, port.as_ref(), actor)
+                    .await
+            }
+            PaymentState::Open => {
+                self.check_payment(sale, &payment, port.as_ref(), actor)
+                    .await
+            }
+            _ => Ok(false),
+        }
+    }
+
+    async fn create_payment(
+        &self,
+        sale: &Sale,
+        payment: &Payment,
+        port: &dyn PaymentPort,
+        actor: &Actor,
+    ) -> Result<bool, EngineError> {
+        let now = self.now();
+        // An attempt whose create may already have reached the provider (a crash after the
+        // intent, or an unknown reply) is repeated only the way the provider allows.
+        if payment.state == PaymentState::Unknown && port.recreate() == Recreate::NewAttempt {
+            return self.next_payment_attempt(sale, payment, actor);
+        }
+        let request = QrPaymentRequest {
+            reference: payment.reference.clone(),
+            amount: payment.amount,
+        };
+        self.hit("payment.create.before_call")?;
+        let outcome = port.create(&request).await;
+        self.hit("payment.create.after_call")?;
+        let now_after = self.now();
+        match outcome {
+            Ok(QrCreateOutcome::Created(created)) => {
+                if created.amount_mismatch.is_some() || created.amount != payment.amount {
+                    // A QR for another amount must never be shown (issue 4's QR check).
+                    self.ledger
+                        .payment_ended(payment.id, PaymentEnd::Failed, now_after, actor)?;
+                    self.emit(EngineEventKind::PaymentUpdated, &sale.id);
+                    return Ok(true);
+                }
+                let expires_at = match created.expiry {
+                    QrExpiry::Remaining { seconds } => Some(now_after + seconds * 1000),
+                    QrExpiry::At { unix_seconds, .. } => Some(unix_seconds * 1000),
+                    QrExpiry::Unknown { .. } => Some(now + millis(self.config.local_qr_lifetime)),
+                };
+                let display = serde_json::json!({
+                    "image_base64": created.display.image_base64,
+                    "image_url": created.display.image_url,
+                    "link": created.display.link,
+                })
+                .to_string();
+                self.ledger.payment_opened(
+                    payment.id,
+                    Some(&created.provider_ref),
+                    created.amount,
+                    expires_at,
+                    Some(&display),
+                    now_after,
+                    actor,
+                )?;
+                self.hit("payment.open.after_write")?;
+                self.ledger
+                    .schedule_check(&sale.id, Some(now_after + millis(self.config.payment_poll)))?;
+                self.emit(EngineEventKind::PaymentUpdated, &sale.id);
+                Ok(false)
+            }
+            Ok(QrCreateOutcome::AlreadyExists { .. }) | Ok(QrCreateOutcome::Unknown(_)) => {
+                let next = match &outcome {
+                    Ok(QrCreateOutcome::Unknown(unknown)) => unknown.next_step,
+                    _ => QrNextStep::ResendSameReference,
+                };
+                self.ledger.payment_unknown(
+                    payment.id,
+                    &format!("{outcome:?}"),
+                    now_after,
+                    actor,
+                )?;
+                self.hit("payment.unknown.after_write")?;
+                match next {
+                    QrNextStep::CreateAgain | QrNextStep::CreateWithNewReference => {
+                        self.next_payment_attempt(sale, payment, actor)
+                    }
+                    _ => {
+                        self.ledger.schedule_check(
+                            &sale.id,
+                            Some(now_after + millis(self.config.payment_poll)),
+                        )?;
+                        Ok(false)
+                    }
+                }
+            }
+            Ok(QrCreateOutcome::Rejected(rejection)) => {
+                self.ledger
+                    .payment_ended(payment.id, PaymentEnd::Failed, now_after, actor)?;
+                self.ledger.note(
+                    Some(&sale.id),
+                    now_after,
+                    actor,
+                    "payment_rejected",
+                    &serde_json::json!({ "code": rejection.code, "message": rejection.message }),
+                )?;
+                self.emit(EngineEventKind::PaymentUpdated, &sale.id);
+                Ok(true)
+            }
+            Err(error) => {
+                // Nothing was sent (bad configuration): the QR cannot be made.
+                self.ledger
+                    .payment_ended(payment.id, PaymentEnd::Failed, now_after, actor)?;
+                self.ledger.note(
+                    Some(&sale.id),
+                    now_after,
+                    actor,
+                    "payment_refused_locally",
+                    &serde_json::json!({ "error": error.to_string() }),
+                )?;
+                self.emit(EngineEventKind::PaymentUpdated, &sale.id);
+                Ok(true)
+            }
+        }
+    }
+
+    fn next_payment_attempt(
+        &self,
+        sale: &Sale,
+        payment: &Payment,
+        actor: &Actor,
+    ) -> Result<bool, EngineError> {
+        let now = self.now();
+        if payment.attempt >= self.config.max_payment_attempts {
+            self.ledger
+                .payment_ended(payment.id, PaymentEnd::Failed, now, actor)?;
+            self.emit(EngineEventKind::PaymentUpdated, &sale.id);
+            return Ok(true);
+        }
+        let attempt = payment.attempt + 1;
+        self.ledger.new_payment_attempt(
+            &sale.id,
+            &NewPayment {
+                method: sale.method,
+                reference: payment_reference(&sale.id, sale.method, attempt),
+                amount: sale.amount,
+            },
+            now,
+            actor,
+        )?;
+        self.hit("payment.retry.after_write")?;
+        Ok(true)
+    }
+
+    async fn check_payment(
+        &self,
+        sale: &Sale,
+        payment: &Payment,
+        port: &dyn PaymentPort,
+        actor: &Actor,
+    ) -> Result<bool, EngineError> {
+        let now = self.now();
+        let grace = millis(self.config.payment_grace);
+        let past_expiry = payment.expires_at.is_some_and(|at| now > at);
+        if !port.can_query() {
+            // Deposit-QR: only its callback says "paid"; after expiry and grace, give up.
+            if payment.expires_at.is_some_and(|at| now > at + grace) {
+                self.ledger
+                    .payment_ended(payment.id, PaymentEnd::Expired, now, actor)?;
+                self.emit(EngineEventKind::PaymentUpdated, &sale.id);
+                return Ok(true);
+            }
+            self.ledger
+                .schedule_check(&sale.id, Some(now + millis(self.config.payment_poll)))?;
+            return Ok(false);
+        }
+        self.hit("payment.query.before_call")?;
+        let status = port.query(&payment_ref(payment)).await;
+        self.hit("payment.query.after_call")?;
+        let now = self.now();
+        match status {
+            Ok(QrPaymentStatus::Paid(paid)) => {
+                self.ledger
+                    .payment_received(payment.id, paid.amount, now, actor)?;
+                self.hit("payment.received.after_write")?;
+                self.emit(EngineEventKind::PaymentUpdated, &sale.id);
+                Ok(true)
+            }
+            Ok(QrPaymentStatus::Expired)
+            | Ok(QrPaymentStatus::Cancelled)
+            | Ok(QrPaymentStatus::Failed { .. }) => {
+                let end = match status {
+                    Ok(QrPaymentStatus::Expired) => PaymentEnd::Expired,
+                    Ok(QrPaymentStatus::Cancelled) => PaymentEnd::Cancelled,
+                    _ => PaymentEnd::Failed,
+                };
+                self.ledger.payment_ended(payment.id, end, now, actor)?;
+                self.emit(EngineEventKind::PaymentUpdated, &sale.id);
+                Ok(true)
+            }
+            Ok(QrPaymentStatus::Pending { .. }) | Ok(QrPaymentStatus::Unknown { .. }) | Err(_) => {
+                if past_expiry && payment.expires_at.is_some_and(|at| now > at + grace) {
+                    // The last query after the grace still saw no payment: cancel the bill
+                    // (best effort) and end the attempt. A late payment still counts if it
+                    // shows up later (callback or owner).
+                    let _ = port.cancel(&payment_ref(payment)).await;
+                    self.ledger
+                        .payment_ended(payment.id, PaymentEnd::Expired, now, actor)?;
+                    self.emit(EngineEventKind::PaymentUpdated, &sale.id);
+                    return Ok(true);
+                }
+                self.ledger
+                    .schedule_check(&sale.id, Some(now + millis(self.config.payment_poll)))?;
+                Ok(false)
+            }
+        }
+    }
+
+    /// Applies a verified "paid" for one of our payment references (callback or owner).
+    pub fn apply_payment(
+        &self,
+        method: PaymentMethod,
+        reference: &str,
+        amount: Satang,
+        actor: &Actor,
+    ) -> Result<Applied, EngineError> {
+        let payment = self
+            .ledger
+            .payment_by_reference(method, reference)?
+            .ok_or_else(|| refused(ErrorCode::InvalidRequest, format!("no payment {reference}")))?;
+        let applied = self
+            .ledger
+            .payment_received(payment.id, amount, self.now(), actor)?;
+        if applied == Applied::Now {
+            self.emit(EngineEventKind::PaymentUpdated, &payment.sale_id);
+        }
+        Ok(applied)
+    }
+
+    // ----- top-up --------------------------------------------------------------------------
+
+    async fn step_route(&self, sale: &Sale, actor: &Actor) -> Result<bool, EngineError> {
+        let now = self.now();
+        if sale.received < sale.amount {
+            self.ledger
+                .mark_refund_due(&sale.id, "received less than the price", now, actor)?;
+            return Ok(true);
+        }
+        let earlier = self.ledger.topups_of(&sale.id)?;
+        let tried: HashSet<&str> = earlier.iter().map(|t| t.provider.as_str()).collect();
+        let mut chosen = None;
+        for name in self.config.routing.providers_for(sale.network) {
+            let Some(port) = self.topup_port(name) else {
+                continue;
+            };
+            if tried.contains(port.name()) {
+                continue;
+            }
+            let Some(product) = port.product_for(sale.network) else {
+                continue;
+            };
+            if !self
+                .health
+                .usable(port.as_ref(), &product, sale.amount, now)
+                .await
+            {
+                continue;
+            }
+            chosen = Some((port.clone(), product));
+            break;
+        }
+        let Some((port, product)) = chosen else {
+            self.hit("topup.refund_due.before_write")?;
+            self.ledger.mark_refund_due(
+                &sale.id,
+                "no top-up provider could sell this (offline, out of balance, failing or refused)",
+                now,
+                actor,
+            )?;
+            self.hit("topup.refund_due.after_write")?;
+            self.emit(EngineEventKind::NeedsAttention, &sale.id);
+            return Ok(true);
+        };
+        let attempt = i64::try_from(earlier.len()).unwrap_or(i64::MAX) + 1;
+        let users = self
+            .ledger
+            .operator(&sale.operator_id)?
+            .map(|o| o.easysoft_users);
+        let intent = NewTopup {
+            provider: port.name().to_owned(),
+            reference: topup_reference(&sale.id, attempt),
+            product,
+            amount: sale.amount,
+            users: if port.resend() == Resend::Never {
+                users
+            } else {
+                None
+            },
+        };
+        self.hit("topup.intent.before_write")?;
+        let topup = match self.ledger.begin_topup(&sale.id, &intent, now, actor) {
+            Ok(topup) => topup,
+            // Someone else (a callback, another driver) moved the sale first.
+            Err(LedgerError::Conflict { .. }) => return Ok(true),
+            Err(error) => return Err(error.into()),
+        };
+        self.hit("topup.intent.after_write")?;
+        self.emit(EngineEventKind::TopupUpdated, &sale.id);
+        self.send_topup(sale, &topup, port.as_ref(), actor).await?;
+        Ok(true)
+    }
+
+    async fn send_topup(
+        &self,
+        sale: &Sale,
+        topup: &Topup,
+        port: &dyn TopupPort,
+        actor: &Actor,
+    ) -> Result<(), EngineError> {
+        let call = TopupCall {
+            reference: topup.reference.clone(),
+            product: topup.product.clone(),
+            phone: sale.phone.as_str().to_owned(),
+            amount: topup.amount,
+            users: topup.users.clone(),
+        };
+        self.hit("topup.order.before_call")?;
+        let outcome = port.top_up(&call).await;
+        self.hit("topup.order.after_call")?;
+        let now = self.now();
+        self.ledger.record_exchange(&termdee_ledger::Exchange {
+            sale_id: Some(sale.id.clone()),
+            provider: port.name().to_owned(),
+            operation: "top_up".to_owned(),
+            at: now,
+            request: format!(
+                "reference={} product={} phone={} amount={} users={:?}",
+                call.reference,
+                call.product,
+                sale.phone.masked(),
+                call.amount,
+                call.users
+            ),
+            outcome: format!("{outcome:?}"),
+        })?;
+        self.apply_topup_outcome(sale, topup, port, outcome, actor)
+    }
+
+    fn apply_topup_outcome(
+        &self,
+        sale: &Sale,
+        topup: &Topup,
+        port: &dyn TopupPort,
+        outcome: Result<TopupOutcome, ProviderError>,
+        actor: &Actor,
+    ) -> Result<(), EngineError> {
+        let now = self.now();
+        let backoff = self.backoff(port.name());
+        match outcome {
+            Ok(TopupOutcome::Accepted(accepted)) => {
+                self.health
+                    .note_success(port.name(), accepted.balance_after);
+                self.ledger.topup_progress(
+                    topup.id,
+                    TopupState::Pending,
+                    Some(&accepted.provider_ref),
+                    "accepted",
+                    now,
+                    actor,
+                )?;
+                self.hit("topup.accepted.after_write")?;
+                self.ledger
+                    .schedule_check(&sale.id, Some(now + backoff.delay(0)))?;
+            }
+            Ok(TopupOutcome::AlreadyExists { .. }) => {
+                // wePAY 30016: our key exists there. Its id comes with the callback (or a later
+                // resend when the provider returns it); keep waiting.
+                self.ledger.topup_progress(
+                    topup.id,
+                    TopupState::Pending,
+                    None,
+                    "already exists at the provider",
+                    now,
+                    actor,
+                )?;
+                self.hit("topup.accepted.after_write")?;
+                self.ledger
+                    .schedule_check(&sale.id, Some(now + backoff.delay(topup.checks)))?;
+            }
+            Ok(TopupOutcome::Rejected(rejection)) => {
+                let definite = rejection.kind != RejectKind::Unclassified
+                    || port.resend() == Resend::SameReference;
+                if definite {
+                    if rejection.kind == RejectKind::InsufficientBalance {
+                        self.health.note_out_of_balance(port.name(), now);
+                    }
+                    self.ledger.topup_rejected(
+                        topup.id,
+                        &format!("{}: {}", rejection.code, rejection.message),
+                        now,
+                        actor,
+                    )?;
+                } else {
+                    // Easysoft `STATUS=0` on a refill: the spec cannot rule out that it executed
+                    // (easysoft.md, inferred), so it is an unknown outcome for a person, never a
+                    // reason to try the next provider.
+                    self.ledger.topup_needs_person(
+                        topup.id,
+                        &format!(
+                            "unclassified refusal {}: {}",
+                            rejection.code, rejection.message
+                        ),
+                        now,
+                        actor,
+                    )?;
+                }
+                self.hit("topup.settled.after_write")?;
+            }
+            Ok(TopupOutcome::Unknown(unknown)) => {
+                self.health.note_failure(port.name(), now);
+                if unknown.next_step == NextStep::ManualReconciliation
+                    || port.resend() == Resend::Never
+                {
+                    self.ledger.topup_needs_person(
+                        topup.id,
+                        &format!("outcome unknown: {}", unknown.detail),
+                        now,
+                        actor,
+                    )?;
+                } else {
+                    self.ledger.topup_progress(
+                        topup.id,
+                        TopupState::Unknown,
+                        None,
+                        &unknown.detail,
+                        now,
+                        actor,
+                    )?;
+                    self.ledger
+                        .schedule_check(&sale.id, Some(now + backoff.delay(topup.checks)))?;
+                }
+                self.hit("topup.unknown.after_write")?;
+            }
+            Err(error) => {
+                // Refused before sending (bad number for the provider, no callback URL...):
+                // nothing left the machine, so the next provider may try.
+                self.ledger
+                    .topup_rejected(topup.id, &format!("not sent: {error}"), now, actor)?;
+                self.hit("topup.settled.after_write")?;
+            }
+        }
+        self.emit(EngineEventKind::TopupUpdated, &sale.id);
+        Ok(())
+    }
+
+    fn backoff(&self, provider: &str) -> Backoff {
+        self.config
+            .backoff
+            .get(provider)
+            .copied()
+            .unwrap_or_default()
+    }
+
+    async fn step_topup(&self, sale: &Sale, actor: &Actor) -> Result<bool, EngineError> {
+        let now = self.now();
+        if sale.next_check_at.is_some_and(|at| at > now) {
+            return Ok(false);
+        }
+        let Some(topup) = self
+            .ledger
+            .topups_of(&sale.id)?
+            .into_iter()
+            .find(|t| t.state.is_live())
+        else {
+            return Ok(false);
+        };
+        let Some(port) = self.topup_port(&topup.provider).cloned() else {
+            self.ledger.topup_needs_person(
+                topup.id,
+                &format!("provider {} is no longer configured", topup.provider),
+                now,
+                actor,
+            )?;
+            return Ok(true);
+        };
+        let backoff = self.backoff(port.name());
+        match (topup.state, topup.provider_ref.as_deref()) {
+            (TopupState::Manual, _) => Ok(false),
+            // The intent is written but we cannot know whether the request left (a crash), or
+            // the reply was lost: resend the same key where that is safe, else ask a person.
+            (TopupState::Intent, _) | (TopupState::Unknown, None) | (TopupState::Pending, None) => {
+                if port.resend() == Resend::Never {
+                    self.ledger.topup_needs_person(
+                        topup.id,
+                        "the request may have reached the provider, which has no key to check",
+                        now,
+                        actor,
+                    )?;
+                    self.hit("topup.unknown.after_write")?;
+                    self.emit(EngineEventKind::NeedsAttention, &sale.id);
+                    return Ok(true);
+                }
+                if topup.checks >= backoff.max_checks {
+                    self.ledger.topup_needs_person(
+                        topup.id,
+                        "no result after every status check",
+                        now,
+                        actor,
+                    )?;
+                    self.emit(EngineEventKind::NeedsAttention, &sale.id);
+                    return Ok(true);
+                }
+                self.ledger.topup_checked(topup.id, now)?;
+                let topup = Topup {
+                    checks: topup.checks + 1,
+                    ..topup
+                };
+                self.send_topup(sale, &topup, port.as_ref(), actor).await?;
+                Ok(true)
+            }
+            (TopupState::Succeeded | TopupState::Failed | TopupState::Rejected, None) => Ok(false),
+            (_, Some(provider_ref)) => {
+                self.hit("topup.query.before_call")?;
+                let status = port.query(provider_ref).await;
+                self.hit("topup.query.after_call")?;
+                let now = self.now();
+                self.ledger.topup_checked(topup.id, now)?;
+                let settled = self.apply_topup_status(&topup, status, actor)?;
+                if !settled {
+                    if topup.checks + 1 >= backoff.max_checks {
+                        self.ledger.topup_needs_person(
+                            topup.id,
+                            "no result after every status check",
+                            now,
+                            actor,
+                        )?;
+                        self.emit(EngineEventKind::NeedsAttention, &sale.id);
+                        return Ok(true);
+                    }
+                    self.ledger
+                        .schedule_check(&sale.id, Some(now + backoff.delay(topup.checks + 1)))?;
+                }
+                Ok(settled)
+            }
+        }
+    }
+
+    /// Applies a top-up status (from a query, or a verified callback). Returns whether it settled.
+    fn apply_topup_status(
+        &self,
+        topup: &Topup,
+        status: Result<TopupStatus, ProviderError>,
+        actor: &Actor,
+    ) -> Result<bool, EngineError> {
+        let now = self.now();
+        let settled = match status {
+            Ok(TopupStatus::Succeeded(result)) => {
+                let applied = self.ledger.topup_succeeded(
+                    topup.id,
+                    result.provider_ref.as_deref(),
+                    result.message.as_deref().unwrap_or("succeeded"),
+                    now,
+                    actor,
+                )?;
+                self.hit("topup.settled.after_write")?;
+                applied == Applied::Now || applied == Applied::Already
+            }
+            Ok(TopupStatus::Failed(result)) => {
+                self.ledger.topup_failed(
+                    topup.id,
+                    result.message.as_deref().unwrap_or("failed"),
+                    now,
+                    actor,
+                )?;
+                self.hit("topup.settled.after_write")?;
+                true
+            }
+            Ok(TopupStatus::Pending) | Ok(TopupStatus::Unknown { .. }) | Err(_) => false,
+        };
+        if settled {
+            self.emit(EngineEventKind::TopupUpdated, &topup.sale_id);
+        }
+        Ok(settled)
+    }
+}
+
+fn require_person(actor: &Actor) -> Result<(), EngineError> {
+    if matches!(actor.kind, ActorKind::Owner | ActorKind::Cashier) {
+        Ok(())
+    } else {
+        Err(refused(
+            ErrorCode::NotPermitted,
+            "only an owner or a cashier can settle money by hand",
+        ))
+    }
+}
+
+fn payment_ref(payment: &Payment) -> QrPaymentRef {
+    QrPaymentRef {
+        reference: payment.reference.clone(),
+        provider_ref: payment.provider_ref.clone(),
+    }
+}
+
+/// A sale id: the time in base 36 and five random base-36 characters — unique across
+/// registers and restarts, short enough that `<sale>T<attempt>` fits wePAY's 20 alphanumerics.
+pub fn new_sale_id(at: UnixMillis) -> String {
+    use rand::Rng;
+    let mut id = String::from("S");
+    id.push_str(&base36(u64::try_from(at.max(0)).unwrap_or(0)));
+    let mut rng = rand::rng();
+    for _ in 0..5 {
+        let digit = rng.random_range(0..36u32);
+        id.push(
+            char::from_digit(digit, 36)
+                .unwrap_or('0')
+                .to_ascii_uppercase(),
+        );
+    }
+    id
+}
+
+fn base36(mut value: u64) -> String {
+    let mut digits = Vec::new();
+    loop {
+        let digit = u32::try_from(value % 36).unwrap_or(0);
+        digits.push(
+            char::from_digit(digit, 36)
+                .unwrap_or('0')
+                .to_ascii_uppercase(),
+        );
+        value /= 36;
+        if value == 0 {
+            break;
+        }
+    }
+    digits.iter().rev().collect()
+}
+
+/// The payment key of an attempt: Deposit-QR's `<sale>-<attempt>` form, else `<sale>P<attempt>`.
+pub fn payment_reference(sale_id: &str, method: PaymentMethod, attempt: i64) -> String {
+    match method {
+        PaymentMethod::DepositQr => format!("{sale_id}-{attempt}"),
+        _ => format!("{sale_id}P{attempt}"),
+    }
+}
+
+/// The top-up key of an attempt (wePAY `dest_ref`, ≤ 20 alphanumerics).
+pub fn topup_reference(sale_id: &str, attempt: i64) -> String {
+    format!("{sale_id}T{attempt}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_fit_wepay_dest_ref() {
+        let id = new_sale_id(1_795_280_400_000);
+        let key = topup_reference(&id, 9);
+        assert!(key.len() <= 20, "{key}");
+        assert!(key.bytes().all(|b| b.is_ascii_alphanumeric()), "{key}");
+        assert_ne!(new_sale_id(1), new_sale_id(1));
+    }
+}

@@ -1,0 +1,196 @@
+//! # termdee-ledger — the shop's book of record
+//!
+//! Every sale Termdee makes is written here, in a local SQLite file, before and after anything
+//! that can move money. The ledger is what lets the app promise that a paid sale is topped up
+//! exactly once or refunded, through crashes and power cuts:
+//!
+//! - **Durable before it acts.** The database runs in WAL mode with `synchronous=FULL` and
+//!   foreign keys on; [`Ledger::open`] runs a self-check (journal mode, synchronous, foreign
+//!   keys, schema version, `PRAGMA integrity_check`) and refuses to open — so the app refuses to
+//!   sell — when any of it fails.
+//! - **One transaction per transition.** Each public method is one `BEGIN IMMEDIATE`
+//!   transaction that checks the sale is in the state the caller expected (compare and swap),
+//!   moves it, adjusts the money columns and appends an event saying who caused it (cashier,
+//!   kiosk, callback, poller, owner). Events are append-only: triggers refuse UPDATE and DELETE.
+//! - **Rules in the schema too.** The sale state machine of [`termdee_domain::SaleState`] is
+//!   also a table and a trigger; a sale has at most one delivered top-up and never a second
+//!   top-up request while one is unsettled (partial unique indexes); every idempotency key ever
+//!   sent is unique forever; `delivered + refunded ≤ received` is a CHECK. A bug in the engine
+//!   hits a constraint instead of moving money twice.
+//! - **Raw evidence.** Callbacks are stored byte for byte before they are parsed, and provider
+//!   exchanges are kept (with secrets already masked by the transport) for reconciliation.
+//! - **Reports from the ledger.** [`Ledger::daily_by_operator`] sums the sales of one Bangkok
+//!   day per operator from a covering index.
+//!
+//! The API is synchronous: a transition is a few hundred microseconds plus one fsync, and the
+//! connection sits behind a mutex (SQLite has one writer anyway).
+#![deny(missing_docs)]
+
+mod callbacks;
+mod error;
+mod events;
+mod exchanges;
+mod migrations;
+mod payments;
+mod registers;
+mod report;
+mod sales;
+mod shifts;
+mod topups;
+
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use rusqlite::{Connection, Transaction, TransactionBehavior};
+
+pub use callbacks::StoredCallback;
+pub use error::{LedgerError, Result};
+pub use events::Event;
+pub use exchanges::Exchange;
+pub use payments::{NewPayment, Payment, PaymentEnd, PaymentState};
+pub use registers::{Operator, OperatorKind, Register, RegisterKind};
+pub use report::{OperatorTotals, OutcomeTotals};
+pub use sales::{NewSale, Sale};
+pub use shifts::Shift;
+pub use topups::{NewTopup, Topup, TopupState};
+
+/// Whether a write changed something or found it already done (idempotent repeats).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
+    /// This call made the change.
+    Now,
+    /// The change had already been made; nothing was written.
+    Already,
+}
+
+/// What the self-check found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SelfCheck {
+    /// `PRAGMA journal_mode` (must be `wal`).
+    pub journal_mode: String,
+    /// `PRAGMA synchronous` (must be 2, FULL).
+    pub synchronous: i64,
+    /// `PRAGMA foreign_keys` (must be 1).
+    pub foreign_keys: i64,
+    /// `PRAGMA integrity_check` (must be `ok`).
+    pub integrity: String,
+    /// The schema version (`user_version`).
+    pub schema_version: i64,
+}
+
+/// The ledger: one SQLite file.
+#[derive(Debug)]
+pub struct Ledger {
+    connection: Mutex<Connection>,
+    check: SelfCheck,
+}
+
+impl Ledger {
+    /// Opens (creating if needed) the ledger at `path`, migrates it, and runs the self-check.
+    pub fn open(path: impl AsRef<Path>) -> Result<Ledger> {
+        let mut connection = Connection::open(path.as_ref())?;
+        configure(&connection)?;
+        migrations::migrations().to_latest(&mut connection)?;
+        let check = self_check(&connection)?;
+        Ok(Ledger {
+            connection: Mutex::new(connection),
+            check,
+        })
+    }
+
+    /// What the start-up self-check found (it passed, or `open` would have failed).
+    pub fn self_check(&self) -> &SelfCheck {
+        &self.check
+    }
+
+    /// Runs the self-check again (e.g. from an owner's "check the ledger" button).
+    pub fn recheck(&self) -> Result<SelfCheck> {
+        self_check(&self.lock())
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Connection> {
+        self.connection
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Runs `work` in one `BEGIN IMMEDIATE` transaction; commits on `Ok`, rolls back on `Err`.
+    fn write<T>(&self, work: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let mut connection = self.lock();
+        let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = work(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
+    /// Runs a read.
+    fn read<T>(&self, work: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        work(&self.lock())
+    }
+}
+
+fn configure(connection: &Connection) -> Result<()> {
+    // WAL: readers never block the writer; FULL: a committed transition survives a power cut.
+    connection.pragma_update(None, "journal_mode", "wal")?;
+    connection.pragma_update(None, "synchronous", "FULL")?;
+    connection.pragma_update(None, "foreign_keys", "ON")?;
+    connection.busy_timeout(std::time::Duration::from_secs(5))?;
+    Ok(())
+}
+
+fn self_check(connection: &Connection) -> Result<SelfCheck> {
+    let journal_mode: String = connection.pragma_query_value(None, "journal_mode", |r| r.get(0))?;
+    let synchronous: i64 = connection.pragma_query_value(None, "synchronous", |r| r.get(0))?;
+    let foreign_keys: i64 = connection.pragma_query_value(None, "foreign_keys", |r| r.get(0))?;
+    let integrity: String = connection.pragma_query_value(None, "integrity_check", |r| r.get(0))?;
+    let schema_version: i64 = connection.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    let check = SelfCheck {
+        journal_mode,
+        synchronous,
+        foreign_keys,
+        integrity,
+        schema_version,
+    };
+    let expected_version = i64::try_from(migrations::count()).unwrap_or(i64::MAX);
+    if !check.journal_mode.eq_ignore_ascii_case("wal") {
+        return Err(LedgerError::SelfCheck(format!(
+            "journal_mode is {} (need wal)",
+            check.journal_mode
+        )));
+    }
+    if check.synchronous != 2 {
+        return Err(LedgerError::SelfCheck(format!(
+            "synchronous is {} (need 2, FULL)",
+            check.synchronous
+        )));
+    }
+    if check.foreign_keys != 1 {
+        return Err(LedgerError::SelfCheck("foreign keys are off".into()));
+    }
+    if check.integrity != "ok" {
+        return Err(LedgerError::SelfCheck(format!(
+            "integrity_check: {}",
+            check.integrity
+        )));
+    }
+    if check.schema_version != expected_version {
+        return Err(LedgerError::SelfCheck(format!(
+            "schema version {} (this build knows {expected_version})",
+            check.schema_version
+        )));
+    }
+    Ok(check)
+}
+
+/// The sale transitions the ledger's trigger allows, as (from, to) codes; a test compares it with
+/// [`termdee_domain::SaleState::can_become`].
+pub fn schema_transitions(ledger: &Ledger) -> Result<Vec<(String, String)>> {
+    ledger.read(|c| {
+        let mut statement =
+            c.prepare("SELECT from_state, to_state FROM sale_transitions ORDER BY 1, 2")?;
+        let rows = statement
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    })
+}

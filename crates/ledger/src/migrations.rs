@@ -1,0 +1,201 @@
+//! The schema, as an ordered list of migrations applied in code at start-up.
+//!
+//! Never edit a migration that has shipped: add a new one. `user_version` records how far a
+//! database has come (rusqlite_migration).
+
+use rusqlite_migration::{Migrations, M};
+
+/// Version 1: every table of the first release.
+const V1: &str = r#"
+CREATE TABLE registers (
+    id          TEXT PRIMARY KEY,
+    name        TEXT NOT NULL,
+    kind        TEXT NOT NULL CHECK (kind IN ('kiosk', 'counter')),
+    created_at  INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE operators (
+    id              TEXT PRIMARY KEY,
+    name            TEXT NOT NULL,
+    kind            TEXT NOT NULL CHECK (kind IN ('cashier', 'kiosk')),
+    -- What Easysoft's `users` field carries for this operator's refills (easysoft.md §3.1).
+    easysoft_users  TEXT NOT NULL,
+    active          INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+    created_at      INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE shifts (
+    id             INTEGER PRIMARY KEY,
+    operator_id    TEXT NOT NULL REFERENCES operators(id),
+    register_id    TEXT NOT NULL REFERENCES registers(id),
+    opened_at      INTEGER NOT NULL,
+    closed_at      INTEGER,
+    opening_float  INTEGER NOT NULL DEFAULT 0 CHECK (opening_float >= 0),
+    counted_cash   INTEGER
+) STRICT;
+CREATE UNIQUE INDEX shifts_one_open_per_register ON shifts(register_id) WHERE closed_at IS NULL;
+
+-- The sale state machine (termdee_domain::SaleState::can_become), enforced by a trigger too:
+-- a bug in the engine cannot move money backwards.
+CREATE TABLE sale_transitions (
+    from_state  TEXT NOT NULL,
+    to_state    TEXT NOT NULL,
+    PRIMARY KEY (from_state, to_state)
+) STRICT, WITHOUT ROWID;
+INSERT INTO sale_transitions VALUES
+    ('awaiting_payment', 'paid'), ('awaiting_payment', 'payment_expired'),
+    ('awaiting_payment', 'payment_cancelled'),
+    ('payment_expired', 'paid'), ('payment_cancelled', 'paid'),
+    ('paid', 'topup_pending'), ('paid', 'refund_due'),
+    ('topup_pending', 'completed'), ('topup_pending', 'refund_due'),
+    ('topup_pending', 'needs_attention'), ('topup_pending', 'paid'),
+    ('needs_attention', 'completed'), ('needs_attention', 'refund_due'),
+    ('refund_due', 'refunded');
+
+CREATE TABLE sales (
+    id              TEXT PRIMARY KEY,
+    register_id     TEXT NOT NULL REFERENCES registers(id),
+    operator_id     TEXT NOT NULL REFERENCES operators(id),
+    shift_id        INTEGER REFERENCES shifts(id),
+    network         TEXT NOT NULL,
+    phone           TEXT NOT NULL,
+    amount          INTEGER NOT NULL CHECK (amount > 0),
+    payment_method  TEXT NOT NULL,
+    state           TEXT NOT NULL,
+    -- Money columns, kept by the same transactions that move the state (satang):
+    received        INTEGER NOT NULL DEFAULT 0 CHECK (received >= 0),
+    delivered       INTEGER NOT NULL DEFAULT 0 CHECK (delivered >= 0),
+    refunded        INTEGER NOT NULL DEFAULT 0 CHECK (refunded >= 0),
+    -- The engine's schedule: when to look at this sale again (status query backoff).
+    next_check_at   INTEGER,
+    -- Set when a person must look (e.g. a second payment arrived for a finished sale).
+    attention       TEXT,
+    day             TEXT NOT NULL,
+    created_at      INTEGER NOT NULL,
+    updated_at      INTEGER NOT NULL,
+    CHECK (delivered + refunded <= received)
+) STRICT;
+-- Covers the daily per-operator report without touching the table.
+CREATE INDEX sales_report ON sales(day, operator_id, state, amount, received, delivered, refunded);
+CREATE INDEX sales_open ON sales(state, next_check_at)
+    WHERE state IN ('awaiting_payment', 'paid', 'topup_pending');
+
+CREATE TRIGGER sales_legal_transitions BEFORE UPDATE OF state ON sales
+WHEN NEW.state <> OLD.state AND NOT EXISTS (
+    SELECT 1 FROM sale_transitions WHERE from_state = OLD.state AND to_state = NEW.state)
+BEGIN
+    SELECT RAISE(ABORT, 'illegal sale transition');
+END;
+
+CREATE TABLE payments (
+    id             INTEGER PRIMARY KEY,
+    sale_id        TEXT NOT NULL REFERENCES sales(id),
+    attempt        INTEGER NOT NULL CHECK (attempt >= 1),
+    method         TEXT NOT NULL,
+    reference      TEXT NOT NULL,
+    provider_ref   TEXT,
+    amount         INTEGER NOT NULL CHECK (amount > 0),
+    state          TEXT NOT NULL CHECK (state IN
+                       ('intent', 'open', 'unknown', 'paid', 'expired', 'cancelled', 'failed')),
+    expires_at     INTEGER,
+    display        TEXT,
+    paid_amount    INTEGER,
+    paid_at        INTEGER,
+    created_at     INTEGER NOT NULL,
+    updated_at     INTEGER NOT NULL,
+    UNIQUE (method, reference),
+    UNIQUE (sale_id, attempt)
+) STRICT;
+CREATE INDEX payments_by_provider_ref ON payments(method, provider_ref);
+
+CREATE TABLE topups (
+    id             INTEGER PRIMARY KEY,
+    sale_id        TEXT NOT NULL REFERENCES sales(id),
+    attempt        INTEGER NOT NULL CHECK (attempt >= 1),
+    provider       TEXT NOT NULL,
+    reference      TEXT NOT NULL,
+    provider_ref   TEXT,
+    product        TEXT NOT NULL,
+    amount         INTEGER NOT NULL CHECK (amount > 0),
+    users          TEXT,
+    state          TEXT NOT NULL CHECK (state IN
+                       ('intent', 'pending', 'unknown', 'manual', 'succeeded', 'failed', 'rejected')),
+    checks         INTEGER NOT NULL DEFAULT 0,
+    detail         TEXT,
+    created_at     INTEGER NOT NULL,
+    updated_at     INTEGER NOT NULL,
+    UNIQUE (provider, reference),
+    UNIQUE (sale_id, attempt)
+) STRICT;
+-- Money rule 4 in the schema: at most one delivered top-up per sale, and never a second
+-- request while one is unsettled ("never fail over a sale whose outcome is unknown").
+CREATE UNIQUE INDEX topups_one_success_per_sale ON topups(sale_id) WHERE state = 'succeeded';
+CREATE UNIQUE INDEX topups_one_live_per_sale ON topups(sale_id)
+    WHERE state IN ('intent', 'pending', 'unknown', 'manual');
+CREATE INDEX topups_by_provider_ref ON topups(provider, provider_ref);
+
+-- Every key that ever left the machine, whatever it was for: a key is used once, forever.
+CREATE TABLE idempotency_keys (
+    provider    TEXT NOT NULL,
+    key         TEXT NOT NULL,
+    purpose     TEXT NOT NULL CHECK (purpose IN ('payment', 'topup', 'refund')),
+    sale_id     TEXT NOT NULL REFERENCES sales(id),
+    created_at  INTEGER NOT NULL,
+    PRIMARY KEY (provider, key)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE events (
+    seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+    sale_id     TEXT REFERENCES sales(id),
+    at          INTEGER NOT NULL,
+    actor_kind  TEXT NOT NULL CHECK (actor_kind IN ('cashier', 'kiosk', 'callback', 'poller', 'owner')),
+    actor_id    TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    from_state  TEXT,
+    to_state    TEXT,
+    detail      TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX events_by_sale ON events(sale_id, seq);
+CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+
+-- Raw provider exchanges, secrets already masked by the transport.
+CREATE TABLE exchanges (
+    id          INTEGER PRIMARY KEY,
+    sale_id     TEXT REFERENCES sales(id),
+    provider    TEXT NOT NULL,
+    operation   TEXT NOT NULL,
+    at          INTEGER NOT NULL,
+    request     TEXT NOT NULL,
+    outcome     TEXT NOT NULL
+) STRICT;
+CREATE INDEX exchanges_by_sale ON exchanges(sale_id);
+
+-- Raw callbacks, stored before anything is read from them (money rule 5).
+CREATE TABLE callbacks (
+    id            INTEGER PRIMARY KEY,
+    provider      TEXT NOT NULL,
+    received_at   INTEGER NOT NULL,
+    content_type  TEXT,
+    body          BLOB NOT NULL,
+    verdict       TEXT,
+    sale_id       TEXT REFERENCES sales(id),
+    handled_at    INTEGER
+) STRICT;
+CREATE INDEX callbacks_unhandled ON callbacks(provider) WHERE handled_at IS NULL;
+"#;
+
+/// Every migration's SQL, oldest first.
+const ALL: [&str; 1] = [V1];
+
+/// How many migrations there are (the schema version of an up-to-date ledger).
+pub fn count() -> usize {
+    ALL.len()
+}
+
+/// Every migration, oldest first.
+pub fn migrations() -> Migrations<'static> {
+    Migrations::new(ALL.iter().map(|sql| M::up(sql)).collect())
+}
