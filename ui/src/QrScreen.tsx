@@ -14,8 +14,8 @@ function fieldOf(error: AppError): 'promptpay_id' | 'amount' | 'form' {
       return 'promptpay_id';
     case 'invalid_amount':
       return 'amount';
-    case 'invalid_settings':
-    case 'internal':
+    default:
+      // Every other code (settings, ledger, sale-engine refusals) is about the whole form.
       return 'form';
   }
 }

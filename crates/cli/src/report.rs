@@ -103,7 +103,10 @@ fn render_json(day: BusinessDay, totals: &[OperatorTotals]) -> serde_json::Resul
 }
 
 /// The outcomes, in column order, with how to read each from the totals.
-const OUTCOMES: [(&str, fn(&OperatorTotals) -> &OutcomeTotals); 8] = [
+/// Reads one outcome's totals from an operator's row.
+type Pick = fn(&OperatorTotals) -> &OutcomeTotals;
+
+const OUTCOMES: [(&str, Pick); 8] = [
     ("sales", |t| &t.sales),
     ("received", |t| &t.received),
     ("completed", |t| &t.completed),

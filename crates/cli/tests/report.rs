@@ -130,10 +130,10 @@ fn fill(path: &Path) -> Result<(), Box<dyn std::error::Error>> {
 }
 
 fn filled() -> (tempfile::TempDir, String) {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("ledger.sqlite");
-    fill(&path).unwrap();
-    let text = path.to_str().unwrap().to_owned();
+    fill(&path).expect("fill the ledger");
+    let text = path.to_str().expect("utf-8 path").to_owned();
     (dir, text)
 }
 

@@ -197,6 +197,7 @@ fn a_provider_qr_sale_from_creation_to_completed() {
     );
 
     let log = shop.ledger.events_of("S1").unwrap();
+    #[allow(clippy::type_complexity)]
     let summary: Vec<(&str, &str, &str, Option<&str>, Option<&str>)> = log
         .iter()
         .map(|e| {

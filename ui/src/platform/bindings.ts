@@ -1,6 +1,6 @@
 // Generated from the Rust types in crates/app by `cargo xtask bindings`. Do not edit.
 
-export type ErrorCode = "invalid_promptpay_id" | "invalid_amount" | "invalid_settings" | "internal";
+export type ErrorCode = "invalid_promptpay_id" | "invalid_amount" | "invalid_settings" | "invalid_phone" | "amount_not_sold" | "unknown_operator" | "payment_method_unavailable" | "invalid_request" | "not_permitted" | "ledger_unavailable" | "internal";
 
 export type AppError = { 
 /**
