@@ -25,15 +25,19 @@ use std::time::Duration;
 
 use secrecy::SecretString;
 use termdee_app::engine::callbacks;
-use termdee_app::engine::ports::{EasysoftPort, TmweasyPort, WepayPort};
+use termdee_app::engine::ports::{
+    BluePayPort, DepositQrPort, EasysoftPort, TmweasyPort, WepayPort,
+};
 use termdee_app::engine::{Backoff, CrashHook, Engine, EngineConfig, PaymentPort, TopupPort};
 use termdee_domain::{Clock, PaymentMethod, SystemClock};
 use termdee_ledger::{Ledger, Operator, OperatorKind, Register, RegisterKind};
 use termdee_providers::{
-    EasysoftClient, EasysoftConfig, TmweasyClient, TmweasyConfig, Transport, WepayClient,
-    WepayConfig,
+    BluePayClient, BluePayConfig, DepositClient, DepositConfig, EasysoftClient, EasysoftConfig,
+    TmweasyClient, TmweasyConfig, Transport, WepayClient, WepayConfig,
 };
+use termdee_sim::bluepay::{DEMO_MERCHANT_PRIVATE_KEY_PEM, DEMO_PROVIDER_PUBLIC_KEY_PEM};
 use termdee_sim::RandomFaults;
+use termdee_sim::{BluepaySim, DepositQrSim};
 use termdee_sim::{EasysoftSim, TmweasySim, WepaySim};
 use url::Url;
 
@@ -92,6 +96,10 @@ pub struct World {
     pub easysoft: EasysoftSim,
     /// Tmweasy Mae Manee.
     pub tmweasy: TmweasySim,
+    /// BluePay WebPay.
+    pub bluepay: BluepaySim,
+    /// Deposit-QR (RichPay).
+    pub deposit: DepositQrSim,
     /// The callback listener's address (kept across engine restarts).
     pub listen: SocketAddr,
     /// The listening socket, held for the world's life so no other run takes the port while an
@@ -170,7 +178,7 @@ impl World {
             Some(callbacks::callback_url(&callback_base, "easysoft", CALLBACK_TOKEN)?.to_string()),
         );
         let tmweasy = TmweasySim::start(termdee_sim::tmweasy::TmweasyConfig {
-            random: random.map(|r| RandomFaults {
+            random: random.clone().map(|r| RandomFaults {
                 seed: r.seed.wrapping_add(2),
                 ..r
             }),
@@ -178,10 +186,30 @@ impl World {
             ..termdee_sim::tmweasy::TmweasyConfig::fast()
         })
         .await?;
+        let bluepay = BluepaySim::start(termdee_sim::BluepayConfig {
+            random: random.clone().map(|r| RandomFaults {
+                seed: r.seed.wrapping_add(3),
+                ..r
+            }),
+            auto_pay_delay: auto_pay,
+            ..termdee_sim::BluepayConfig::fast()
+        })
+        .await?;
+        let deposit = DepositQrSim::start(termdee_sim::DepositQrConfig {
+            random: random.clone().map(|r| RandomFaults {
+                seed: r.seed.wrapping_add(4),
+                ..r
+            }),
+            auto_pay_delay: auto_pay,
+            ..termdee_sim::DepositQrConfig::fast()
+        })
+        .await?;
         Ok(World {
             wepay,
             easysoft,
             tmweasy,
+            bluepay,
+            deposit,
             listen,
             socket: Some(socket),
         })
@@ -205,6 +233,8 @@ impl World {
             wepay: format!("{}/", self.wepay.base_url()),
             easysoft: self.easysoft.url(),
             tmweasy: format!("{}/api_mn.php", self.tmweasy.base_url()),
+            bluepay: format!("{}/", self.bluepay.base_url()),
+            deposit: format!("{}/", self.deposit.base_url()),
             listen: self.listen,
         }
     }
@@ -266,6 +296,10 @@ pub struct Endpoints {
     pub easysoft: String,
     /// Tmweasy endpoint.
     pub tmweasy: String,
+    /// BluePay base URL.
+    pub bluepay: String,
+    /// Deposit-QR base URL.
+    pub deposit: String,
     /// The engine's callback listener address.
     pub listen: SocketAddr,
 }
@@ -326,12 +360,50 @@ impl Endpoints {
                 con_id: SecretString::from("100001"),
                 customer_ip: "127.0.0.1".to_owned(),
             },
-            transport,
+            transport.clone(),
+        );
+        let bluepay = BluePayClient::new(
+            BluePayConfig {
+                base_url: Url::parse(&self.bluepay)?,
+                app_id: termdee_sim::bluepay::BluepayMerchant::demo().app_id,
+                merchant_private_key: SecretString::from(DEMO_MERCHANT_PRIVATE_KEY_PEM),
+                bluepay_public_key: DEMO_PROVIDER_PUBLIC_KEY_PEM.to_owned(),
+                notify_url: callbacks::callback_url(&callback_base, "bluepay", CALLBACK_TOKEN)?,
+                redirect_url: Url::parse("http://127.0.0.1/done")?,
+                channel_code: "TRUEMONEY_URL".to_owned(),
+                customer_name: "Kiosk customer".to_owned(),
+                email: "kiosk@example.com".to_owned(),
+                mobile: "0812345678".to_owned(),
+                expire_seconds: Some(600),
+            },
+            transport.clone(),
+        )
+        .map_err(|e| WorldError::Transport(e.to_string()))?;
+        let deposit = DepositClient::new(
+            DepositConfig {
+                base_url: Url::parse(&self.deposit)?,
+                token: SecretString::from("demo-bearer-token"),
+                api_key: SecretString::from("0a1b2c3d4e5f60718293a4"),
+                secret_key: SecretString::from("demo-secret-key"),
+                callback_url: Some(callbacks::callback_url(
+                    &callback_base,
+                    "deposit_qr",
+                    CALLBACK_TOKEN,
+                )?),
+                ref_account: "1448702118".to_owned(),
+                ref_bank_code: "004".to_owned(),
+                ref_name_th: "ลูกค้า หน้าร้าน".to_owned(),
+                ref_name_en: None,
+                ref_user_id: String::new(),
+            },
+            transport.clone(),
         );
         let topups: Vec<Arc<dyn TopupPort>> =
             vec![Arc::new(WepayPort(wepay)), Arc::new(EasysoftPort(easysoft))];
         let mut payments: BTreeMap<PaymentMethod, Arc<dyn PaymentPort>> = BTreeMap::new();
         payments.insert(PaymentMethod::Tmweasy, Arc::new(TmweasyPort(tmweasy)));
+        payments.insert(PaymentMethod::BluePay, Arc::new(BluePayPort(bluepay)));
+        payments.insert(PaymentMethod::DepositQr, Arc::new(DepositQrPort(deposit)));
         let mut config = EngineConfig::for_register(REGISTER);
         config.backoff = BTreeMap::from([
             ("wepay".to_owned(), Backoff::fast()),

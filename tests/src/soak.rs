@@ -170,10 +170,12 @@ impl Soak {
                 1 + self.rng.random_range(0..9_000)
             )
         };
-        let method = match self.rng.random_range(0..3) {
+        let method = match self.rng.random_range(0..5) {
             0 => PaymentMethod::Cash,
             1 => PaymentMethod::PromptPayLocal,
-            _ => PaymentMethod::Tmweasy,
+            2 => PaymentMethod::Tmweasy,
+            3 => PaymentMethod::BluePay,
+            _ => PaymentMethod::DepositQr,
         };
         let walks_away = self.rng.random_ratio(1, 15);
         let actor = if operator.starts_with("kiosk") {
@@ -223,11 +225,18 @@ impl Soak {
             engine.confirm_payment(sale_id, actor).await.map(|_| ())
         } else {
             for payment in engine.ledger().payments_of(sale_id)? {
-                if payment.state == PaymentState::Open {
-                    if let Some(id_pay) = &payment.provider_ref {
-                        let _ = self.world.tmweasy.pay(id_pay, None);
-                    }
+                if payment.state != PaymentState::Open {
+                    continue;
                 }
+                // The customer scans the QR and pays (the simulators' "customer paid").
+                let _ = match (sale.method, &payment.provider_ref) {
+                    (PaymentMethod::Tmweasy, Some(id_pay)) => self.world.tmweasy.pay(id_pay, None),
+                    (PaymentMethod::BluePay, _) => self.world.bluepay.pay(&payment.reference, None),
+                    (PaymentMethod::DepositQr, _) => {
+                        self.world.deposit.pay(&payment.reference, None)
+                    }
+                    _ => Ok(()),
+                };
             }
             engine.drive(sale_id).await
         }

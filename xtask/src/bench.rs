@@ -1,11 +1,15 @@
-//! `cargo xtask bench`: the PromptPay benchmarks, Rust against the npm packages people use.
+//! `cargo xtask bench`: the PromptPay benchmarks, Rust against the npm packages people use, and
+//! the ledger benchmarks against their targets.
 //!
 //! 1. runs the criterion bench `termdee-promptpay/benches/promptpay.rs`;
 //! 2. reads each benchmark's mean from criterion's `estimates.json`;
 //! 3. installs `promptpay-qr` and `qrcode` from npm into a fresh temporary folder and runs
 //!    `crates/promptpay/benches/node/compare.mjs`, which times the same inputs;
 //! 4. prints a table of both and the ratios, and fails when a target is missed:
-//!    payload ≥ 10× promptpay-qr, payload + PNG ≥ 20× promptpay-qr + qrcode.toBuffer.
+//!    payload ≥ 10× promptpay-qr, payload + PNG ≥ 20× promptpay-qr + qrcode.toBuffer;
+//! 5. runs the criterion bench `termdee-ledger/benches/report.rs` and checks its targets: the
+//!    daily report on a 1,000,000-sale ledger ≤ 20 ms, one whole cash sale (five durable
+//!    transactions, `synchronous=FULL`) ≤ 5 ms, i.e. ≥ 200 sales/s.
 //!
 //! Both sides run in the same invocation on the same machine, so the ratio is meaningful even
 //! where absolute times are not (shared CI runners).
@@ -22,6 +26,11 @@ const GROUPS: [(&str, &str, f64); 2] = [
 const INPUTS: [&str; 3] = ["mobile_amount", "national_id_amount", "ewallet_static"];
 /// The npm packages compare.mjs needs.
 const NPM_PACKAGES: [&str; 2] = ["promptpay-qr", "qrcode"];
+/// The ledger's criterion benchmarks (group, id) and the most time one iteration may take, in ns.
+const LEDGER: [(&str, &str, f64, &str); 2] = [
+    ("report", "daily_by_operator_1m", 20_000_000.0, "≤ 20 ms"),
+    ("ledger", "complete_cash_sale", 5_000_000.0, "≥ 200/s"),
+];
 
 /// Runs the benchmarks and prints the comparison; `Err` when a step fails or a target is missed.
 pub fn run(workspace_root: &Path) -> Result<(), String> {
@@ -78,11 +87,57 @@ pub fn run(workspace_root: &Path) -> Result<(), String> {
         .map(|v| v.to_string())
         .unwrap_or_default();
     println!("node side: {versions}");
+    all_met &= ledger_benches(workspace_root, &target_dir)?;
     if all_met {
         println!("targets met: payload ≥ 10× promptpay-qr, payload+PNG ≥ 20× promptpay-qr+qrcode");
+        println!("targets met: daily report ≤ 20 ms on 1M sales, ≥ 200 cash sales/s");
         Ok(())
     } else {
         Err("a benchmark target was missed (see ✗ above)".into())
+    }
+}
+
+/// Runs the ledger's benchmarks and prints them against their targets; `Ok(false)` when one is
+/// missed.
+fn ledger_benches(workspace_root: &Path, target_dir: &Path) -> Result<bool, String> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    eprintln!("xtask bench: cargo bench -p termdee-ledger --bench report");
+    let status = Command::new(cargo)
+        .args(["bench", "-p", "termdee-ledger", "--bench", "report"])
+        .current_dir(workspace_root)
+        .status()
+        .map_err(|e| format!("cannot run cargo bench: {e}"))?;
+    if !status.success() {
+        return Err(format!("cargo bench -p termdee-ledger failed ({status})"));
+    }
+    println!();
+    println!(
+        "{:<34} {:>10} {:>12}  target",
+        "ledger benchmark", "mean", "per second"
+    );
+    let mut all_met = true;
+    for (group, id, limit_ns, target) in LEDGER {
+        let mean_ns = criterion_mean_ns(target_dir, group, id)?;
+        let met = mean_ns <= limit_ns;
+        all_met &= met;
+        println!(
+            "{:<34} {:>10} {:>12.0}  {} {target}",
+            format!("{group}/{id}"),
+            format_ns(mean_ns),
+            per_second(mean_ns),
+            if met { "✓" } else { "✗" },
+        );
+    }
+    Ok(all_met)
+}
+
+/// Iterations per second from a mean in ns. Float arithmetic on timings, never on money.
+#[allow(clippy::float_arithmetic)]
+fn per_second(ns: f64) -> f64 {
+    if ns > 0.0 {
+        1e9 / ns
+    } else {
+        f64::INFINITY
     }
 }
 

@@ -17,12 +17,15 @@
 //!   poller, owner).
 //! - [`Clock`]: injected time (money rule 8), and [`BusinessDay`], the Bangkok calendar day the
 //!   owner's reports are cut by.
+//! - [`report`]: the owner's report lines (per operator, network, provider, method or register)
+//!   and the one rule that turns grouped sales into them, shared by the ledger and the hub.
 #![deny(missing_docs)]
 
 mod clock;
 mod money;
 mod network;
 mod phone;
+pub mod report;
 mod sale;
 
 pub use clock::{

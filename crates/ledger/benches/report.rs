@@ -128,7 +128,13 @@ fn year_ledger() -> Result<PathBuf, Box<dyn std::error::Error>> {
     // Building a benchmark fixture: durability does not matter here, speed does.
     connection.pragma_update(None, "synchronous", "OFF")?;
     connection.pragma_update(None, "cache_size", -262_144)?; // 256 MiB
-    let methods = ["cash", "promptpay_local", "tmweasy", "deposit_qr", "bluepay"];
+    let methods = [
+        "cash",
+        "promptpay_local",
+        "tmweasy",
+        "deposit_qr",
+        "bluepay",
+    ];
     let networks = ["ais", "dtac", "true_move", "my"];
     let amounts = [1_000, 2_000, 5_000, 10_000, 20_000, 30_000, 50_000];
     let mut mix = Mix(0x7E12_D0EE);
@@ -199,7 +205,11 @@ fn bench_report(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("report");
     group.bench_function("daily_by_operator_1m", |b| {
-        b.iter(|| ledger.daily_by_operator(black_box(day)).expect("the report runs"))
+        b.iter(|| {
+            ledger
+                .daily_by_operator(black_box(day))
+                .expect("the report runs")
+        })
     });
     group.finish();
 }
@@ -243,14 +253,25 @@ fn complete_cash_sale(ledger: &Ledger, n: u64, at: UnixMillis) -> termdee_ledger
         at + 2,
         &engine,
     )?;
-    ledger.topup_progress(topup.id, TopupState::Pending, Some("T"), "", at + 3, &engine)?;
+    ledger.topup_progress(
+        topup.id,
+        TopupState::Pending,
+        Some("T"),
+        "",
+        at + 3,
+        &engine,
+    )?;
     ledger.topup_succeeded(topup.id, None, "ok", at + 4, &engine)?;
     Ok(())
 }
 
 fn fresh_ledger(folder: &Path) -> Ledger {
     let ledger = Ledger::open(folder.join("sales.sqlite")).expect("a fresh ledger opens");
-    assert_eq!(ledger.self_check().synchronous, 2, "the benchmark measures synchronous=FULL");
+    assert_eq!(
+        ledger.self_check().synchronous,
+        2,
+        "the benchmark measures synchronous=FULL"
+    );
     set_up_shop(&ledger, 1, 0).expect("the shop is set up");
     ledger
 }
@@ -259,7 +280,9 @@ fn bench_sales(c: &mut Criterion) {
     // On the target directory's disk, not a tmpfs: the fsyncs are what is measured.
     let folder = tempfile::tempdir_in(scratch()).expect("a scratch folder");
     let ledger = fresh_ledger(folder.path());
-    let at = BusinessDay::parse("2026-03-01").expect("a valid day").start();
+    let at = BusinessDay::parse("2026-03-01")
+        .expect("a valid day")
+        .start();
     let mut n = 0u64;
 
     let mut group = c.benchmark_group("ledger");
@@ -274,7 +297,9 @@ fn bench_sales(c: &mut Criterion) {
         })
     });
     group.finish();
-    let sale = ledger.sale(&format!("B{n:09}")).expect("the last sale is there");
+    let sale = ledger
+        .sale(&format!("B{n:09}"))
+        .expect("the last sale is there");
     assert_eq!(sale.delivered, sale.amount);
 }
 

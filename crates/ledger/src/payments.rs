@@ -407,8 +407,17 @@ impl Ledger {
                         "refund_due",
                         &serde_json::json!({ "reason": "underpaid", "expected": sale.amount.as_satang() }),
                     )?;
-                } else if paid_amount > sale.amount {
-                    flag(tx, &sale.id, &format!("overpaid by {} satang", paid_amount.as_satang() - sale.amount.as_satang()))?;
+                } else if paid_amount > payment.amount {
+                    // More than this attempt asked for (which may include a provider's
+                    // small adjustment above the price): a person hands the excess back.
+                    flag(
+                        tx,
+                        &sale.id,
+                        &format!(
+                            "overpaid by {} satang",
+                            paid_amount.as_satang() - payment.amount.as_satang()
+                        ),
+                    )?;
                 }
             } else {
                 // Paid twice (two attempts both paid): keep the money on the books and ask a person.

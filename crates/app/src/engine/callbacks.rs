@@ -1,11 +1,21 @@
 //! The callback listener: one path per provider with a secret token (money rule 5).
 //!
-//! `POST /callback/<provider>/<token>`. The order of work is the rule: check the token, store the
-//! raw request, parse it, find our top-up, verify it with a pull from the provider (wePAY
-//! `get_output`, Easysoft `update`: their callbacks are unsigned), apply the provider's answer
-//! once, and only then — with the state durable — reply exactly what the provider expects. A
-//! callback that cannot be verified now gets the provider's "try again" reply and changes
-//! nothing; the poller settles the sale anyway. Without a listener, the engine just polls.
+//! `POST /callback/<provider>/<token>` with `<provider>` one of `wepay`, `easysoft`, `bluepay`,
+//! `deposit_qr`. The order of work is the rule: check the token, store the raw request, parse
+//! it, find our order, verify it, apply it once, and only then — with the state durable — reply
+//! exactly what the provider expects.
+//!
+//! - Top-ups (wePAY, Easysoft: unsigned callbacks) are verified by a pull from the provider
+//!   (`get_output`, `update`); the pull's answer is what is applied. A callback that cannot be
+//!   verified now gets the provider's "try again" reply and changes nothing; the poller settles
+//!   the sale anyway.
+//! - Payments: a BluePay notification's SHA256withRSA signature is checked over the raw bytes
+//!   before anything is read. Deposit-QR does not sign and cannot be queried (deposit_qr.md
+//!   §4), so its push is applied only when it matches one of the sale's orders exactly
+//!   (order id, RichPay `ref_id`, amount) on the secret path. Paid is applied once (a repeat is
+//!   a duplicate), and the sale is then driven to its top-up at once.
+//!
+//! Without a listener, the engine just polls.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -19,8 +29,11 @@ use axum::Router;
 use termdee_domain::{Actor, ActorKind};
 use termdee_providers::{CallbackReply, TopupStatus, Verification};
 
+use super::ports::PaymentCallbackRefusal;
 use super::{Engine, EngineError};
-use termdee_ledger::TopupState;
+use termdee_domain::PaymentMethod;
+use termdee_ledger::{Applied, PaymentEnd, TopupState};
+use termdee_providers::{ExpectedOrder, QrPaymentStatus, SaleOrders};
 
 /// What became of one callback (stored as its verdict).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,6 +52,10 @@ pub enum CallbackVerdict {
     UnknownOrder,
     /// The provider could not be asked; nothing applied, the provider is told to try again.
     Unverified,
+    /// The signature over the raw bytes does not verify (BluePay): forged or altered.
+    BadSignature,
+    /// An order of ours, but the amount or the provider id differs: not applied.
+    Mismatch,
 }
 
 impl CallbackVerdict {
@@ -51,6 +68,8 @@ impl CallbackVerdict {
             CallbackVerdict::Malformed => "malformed",
             CallbackVerdict::UnknownOrder => "unknown_order",
             CallbackVerdict::Unverified => "unverified",
+            CallbackVerdict::BadSignature => "bad_signature",
+            CallbackVerdict::Mismatch => "mismatch",
         }
     }
 }
@@ -189,6 +208,119 @@ impl Engine {
     }
 }
 
+impl Engine {
+    /// Handles one payment callback (BluePay notification, Deposit-QR push) for `method`.
+    /// Returns the reply, the verdict, and the sale to drive on (its top-up) when one was paid.
+    pub async fn handle_payment_callback(
+        &self,
+        method: PaymentMethod,
+        content_type: Option<&str>,
+        body: &[u8],
+    ) -> Result<(CallbackReply, CallbackVerdict, Option<String>), EngineError> {
+        let Some(port) = self.payments.get(&method).cloned() else {
+            return Ok((not_found(), CallbackVerdict::UnknownOrder, None));
+        };
+        let actor = Actor::new(ActorKind::Callback, method.code());
+        self.hit("callback.store.before_write")?;
+        let stored = self
+            .ledger
+            .store_callback(method.code(), content_type, body, self.now())?;
+        self.hit("callback.store.after_write")?;
+        let finish = |verdict: CallbackVerdict, sale: Option<&str>, reply: CallbackReply| {
+            self.ledger
+                .callback_handled(stored, verdict.code(), sale, self.now())?;
+            Ok::<_, EngineError>((reply, verdict, None))
+        };
+        let claim = match port.parse_callback(content_type, body) {
+            Ok(claim) => claim,
+            Err(PaymentCallbackRefusal::BadSignature) => {
+                let reply = CallbackReply {
+                    status: 401,
+                    content_type: "text/plain",
+                    body: "bad signature".to_owned(),
+                };
+                return finish(CallbackVerdict::BadSignature, None, reply);
+            }
+            Err(PaymentCallbackRefusal::Malformed(_)) => {
+                let reply = CallbackReply {
+                    status: 400,
+                    content_type: "text/plain",
+                    body: "malformed".to_owned(),
+                };
+                return finish(CallbackVerdict::Malformed, None, reply);
+            }
+            Err(PaymentCallbackRefusal::Unsupported) => {
+                return finish(CallbackVerdict::UnknownOrder, None, not_found())
+            }
+        };
+        let Some(payment) = self
+            .ledger
+            .payment_by_reference(method, &claim.event.reference)?
+        else {
+            return finish(CallbackVerdict::UnknownOrder, None, not_found());
+        };
+        // Every attempt of the sale is an order it may be paid through (issue 4's SaleOrders):
+        // an unknown order, another provider id or another amount is never applied.
+        let orders = SaleOrders {
+            sale: payment.sale_id.clone(),
+            orders: self
+                .ledger
+                .payments_of(&payment.sale_id)?
+                .into_iter()
+                .map(|p| ExpectedOrder {
+                    reference: p.reference,
+                    provider_ref: p.provider_ref,
+                    amount: p.amount,
+                })
+                .collect(),
+        };
+        if let QrPaymentStatus::Paid(_) = &claim.event.status {
+            if orders.match_event(&claim.event).is_err() {
+                let reply = CallbackReply {
+                    status: 400,
+                    content_type: "text/plain",
+                    body: "does not match the order".to_owned(),
+                };
+                return finish(CallbackVerdict::Mismatch, Some(&payment.sale_id), reply);
+            }
+        }
+        let now = self.now();
+        let verdict = match &claim.event.status {
+            QrPaymentStatus::Paid(paid) => {
+                match self
+                    .ledger
+                    .payment_received(payment.id, paid.amount, now, &actor)?
+                {
+                    Applied::Now => CallbackVerdict::Applied,
+                    Applied::Already => CallbackVerdict::Duplicate,
+                }
+            }
+            QrPaymentStatus::Expired
+            | QrPaymentStatus::Cancelled
+            | QrPaymentStatus::Failed { .. } => {
+                let end = match &claim.event.status {
+                    QrPaymentStatus::Expired => PaymentEnd::Expired,
+                    QrPaymentStatus::Cancelled => PaymentEnd::Cancelled,
+                    _ => PaymentEnd::Failed,
+                };
+                match self.ledger.payment_ended(payment.id, end, now, &actor)? {
+                    Applied::Now => CallbackVerdict::Applied,
+                    Applied::Already => CallbackVerdict::Duplicate,
+                }
+            }
+            QrPaymentStatus::Pending { .. } | QrPaymentStatus::Unknown { .. } => {
+                CallbackVerdict::StillPending
+            }
+        };
+        self.hit("callback.apply.after_write")?;
+        if verdict == CallbackVerdict::Applied {
+            self.emit(super::EngineEventKind::PaymentUpdated, &payment.sale_id);
+        }
+        let (reply, verdict, _) = finish(verdict, Some(&payment.sale_id), claim.ack)?;
+        Ok((reply, verdict, Some(payment.sale_id)))
+    }
+}
+
 #[derive(Clone)]
 struct ListenerState {
     engine: Arc<Engine>,
@@ -224,12 +356,29 @@ async fn receive(
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok());
-    match state
-        .engine
-        .handle_topup_callback(&provider, content_type, &body)
-        .await
-    {
-        Ok((reply, _)) => (
+    let handled = match provider.parse::<PaymentMethod>() {
+        Ok(method) if method.is_provider() => state
+            .engine
+            .handle_payment_callback(method, content_type, &body)
+            .await
+            .map(|(reply, _, sale)| {
+                if let Some(sale) = sale {
+                    // The customer paid: top up now rather than at the next tick.
+                    let engine = state.engine.clone();
+                    tokio::spawn(async move {
+                        let _ = engine.drive(&sale).await;
+                    });
+                }
+                reply
+            }),
+        _ => state
+            .engine
+            .handle_topup_callback(&provider, content_type, &body)
+            .await
+            .map(|(reply, _)| reply),
+    };
+    match handled {
+        Ok(reply) => (
             StatusCode::from_u16(reply.status).unwrap_or(StatusCode::OK),
             [(header::CONTENT_TYPE, reply.content_type)],
             reply.body,

@@ -327,7 +327,17 @@ impl Engine {
             )?;
             self.hit("payment.open.after_write")?;
         } else {
-            self.step_payment(&self.ledger.sale(&sale_id)?, actor)
+            // Hold the sale while its QR is created, so that a tick does not take the fresh
+            // intent for one left over by a crash.
+            self.in_flight
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(sale_id.clone());
+            let _driving = Driving {
+                engine: self,
+                sale_id: sale_id.clone(),
+            };
+            self.step_payment(&self.ledger.sale(&sale_id)?, actor, true)
                 .await?;
         }
         Ok(self.ledger.sale(&sale_id)?)
@@ -506,7 +516,7 @@ impl Engine {
         for _ in 0..16 {
             let sale = self.ledger.sale(sale_id)?;
             let progressed = match sale.state {
-                SaleState::AwaitingPayment => self.step_payment(&sale, &poller).await?,
+                SaleState::AwaitingPayment => self.step_payment(&sale, &poller, false).await?,
                 SaleState::Paid => self.step_route(&sale, &poller).await?,
                 SaleState::TopupPending => self.step_topup(&sale, &poller).await?,
                 _ => false,
@@ -520,8 +530,14 @@ impl Engine {
 
     // ----- payment -------------------------------------------------------------------------
 
-    /// Returns whether the sale moved (so the driver should look again).
-    async fn step_payment(&self, sale: &Sale, actor: &Actor) -> Result<bool, EngineError> {
+    /// Returns whether the sale moved (so the driver should look again). `fresh`: the payment
+    /// intent was written just now by this call chain (not found after a restart).
+    async fn step_payment(
+        &self,
+        sale: &Sale,
+        actor: &Actor,
+        fresh: bool,
+    ) -> Result<bool, EngineError> {
         let now = self.now();
         let payments = self.ledger.payments_of(&sale.id)?;
         let Some(payment) = payments.iter().rev().find(|p| p.state.is_live()).cloned() else {
@@ -544,7 +560,7 @@ impl Engine {
         };
         match payment.state {
             PaymentState::Intent | PaymentState::Unknown => {
-                self.create_payment(sale, &payment, port.as_ref(), actor)
+                self.create_payment(sale, &payment, port.as_ref(), actor, fresh)
                     .await
             }
             PaymentState::Open => {
@@ -561,11 +577,15 @@ impl Engine {
         payment: &Payment,
         port: &dyn PaymentPort,
         actor: &Actor,
+        fresh: bool,
     ) -> Result<bool, EngineError> {
         let now = self.now();
-        // An attempt whose create may already have reached the provider (a crash after the
-        // intent, or an unknown reply) is repeated only the way the provider allows.
-        if payment.state == PaymentState::Unknown && port.recreate() == Recreate::NewAttempt {
+        // An attempt whose create may already have reached the provider (an intent found after
+        // a restart, or an unknown reply) is repeated only the way the provider allows: with
+        // its own reference where the provider deduplicates (BluePay), else as a new attempt
+        // (the old bill was never shown; Deposit-QR's order id is burnt).
+        let maybe_sent = payment.state == PaymentState::Unknown || !fresh;
+        if maybe_sent && port.recreate() == Recreate::NewAttempt {
             return self.next_payment_attempt(sale, payment, actor);
         }
         let request = QrPaymentRequest {
@@ -578,8 +598,12 @@ impl Engine {
         let now_after = self.now();
         match outcome {
             Ok(QrCreateOutcome::Created(created)) => {
-                if created.amount_mismatch.is_some() || created.amount != payment.amount {
-                    // A QR for another amount must never be shown (issue 4's QR check).
+                // Deposit-QR may add a few satang so that transfers can be told apart
+                // (deposit_qr.md §3.1): the customer is shown and pays that amount. Anything
+                // else — less than the price, more than a baht above it, or a QR image whose
+                // EMVCo amount disagrees with the provider — must never be shown.
+                let adjustment = created.amount.as_satang() - payment.amount.as_satang();
+                if created.amount_mismatch.is_some() || !(0..=100).contains(&adjustment) {
                     self.ledger
                         .payment_ended(payment.id, PaymentEnd::Failed, now_after, actor)?;
                     self.emit(EngineEventKind::PaymentUpdated, &sale.id);

@@ -16,7 +16,8 @@ use termdee_providers::{
     ProviderError, TopupOutcome, TopupStatus, Topups, Verification, WepayClient,
 };
 use termdee_providers::{
-    QrCancelOutcome, QrCreateOutcome, QrPaymentRef, QrPaymentRequest, QrPaymentStatus, QrPayments,
+    BluePayClient, DepositClient, QrCallbackError, QrCallbackEvent, QrCallbacks, QrCancelOutcome,
+    QrCreateOutcome, QrPaymentRef, QrPaymentRequest, QrPaymentStatus, QrPayments,
 };
 
 /// How a top-up provider's requests may be repeated when their outcome is unknown.
@@ -283,8 +284,39 @@ pub enum Recreate {
     NewAttempt,
 }
 
+/// A parsed payment callback: what it says, and the reply the provider expects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentCallbackClaim {
+    /// Our reference, the provider's id and the status it reports.
+    pub event: QrCallbackEvent,
+    /// The acknowledgement, sent once the state is durable.
+    pub ack: CallbackReply,
+    /// Whether a signature over the raw bytes was verified (BluePay). Unsigned callbacks
+    /// (Deposit-QR) are only trusted as far as they match an order of ours exactly.
+    pub signed: bool,
+}
+
+/// Why a payment callback was not taken.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PaymentCallbackRefusal {
+    /// The signature does not verify: forged or altered.
+    BadSignature,
+    /// Not readable.
+    Malformed(String),
+    /// The provider sends no callbacks (Tmweasy).
+    Unsupported,
+}
+
 /// A QR payment provider.
 pub trait PaymentPort: Send + Sync + std::fmt::Debug {
+    /// Reads a callback (verifying the signature where the provider signs).
+    fn parse_callback(
+        &self,
+        _content_type: Option<&str>,
+        _body: &[u8],
+    ) -> Result<PaymentCallbackClaim, PaymentCallbackRefusal> {
+        Err(PaymentCallbackRefusal::Unsupported)
+    }
     /// How an unknown create is repeated.
     fn recreate(&self) -> Recreate;
     /// Whether the provider can be asked for a payment's status (Deposit-QR cannot).
@@ -313,6 +345,101 @@ pub struct TmweasyPort(pub TmweasyClient);
 impl PaymentPort for TmweasyPort {
     fn recreate(&self) -> Recreate {
         Recreate::NewAttempt
+    }
+    fn can_query(&self) -> bool {
+        true
+    }
+    fn create<'a>(
+        &'a self,
+        request: &'a QrPaymentRequest,
+    ) -> BoxFuture<'a, Result<QrCreateOutcome, ProviderError>> {
+        Box::pin(self.0.create(request))
+    }
+    fn query<'a>(
+        &'a self,
+        payment: &'a QrPaymentRef,
+    ) -> BoxFuture<'a, Result<QrPaymentStatus, ProviderError>> {
+        Box::pin(self.0.query(payment))
+    }
+    fn cancel<'a>(
+        &'a self,
+        payment: &'a QrPaymentRef,
+    ) -> BoxFuture<'a, Result<QrCancelOutcome, ProviderError>> {
+        Box::pin(self.0.cancel(payment))
+    }
+}
+
+fn refusal(error: QrCallbackError) -> PaymentCallbackRefusal {
+    match error {
+        QrCallbackError::BadSignature => PaymentCallbackRefusal::BadSignature,
+        other => PaymentCallbackRefusal::Malformed(other.to_string()),
+    }
+}
+
+/// Deposit-QR (RichPay) behind the port: no status query, unsigned pushed callbacks.
+#[derive(Debug, Clone)]
+pub struct DepositQrPort(pub DepositClient);
+
+impl PaymentPort for DepositQrPort {
+    fn parse_callback(
+        &self,
+        content_type: Option<&str>,
+        body: &[u8],
+    ) -> Result<PaymentCallbackClaim, PaymentCallbackRefusal> {
+        let callback = self.0.parse_callback(content_type, body).map_err(refusal)?;
+        Ok(PaymentCallbackClaim {
+            event: self.0.event(&callback),
+            ack: self.0.acknowledge(&callback),
+            signed: false,
+        })
+    }
+    fn recreate(&self) -> Recreate {
+        // An `order_id` that may have reached RichPay is burnt (deposit_qr.md §3.1).
+        Recreate::NewAttempt
+    }
+    fn can_query(&self) -> bool {
+        false
+    }
+    fn create<'a>(
+        &'a self,
+        request: &'a QrPaymentRequest,
+    ) -> BoxFuture<'a, Result<QrCreateOutcome, ProviderError>> {
+        Box::pin(self.0.create(request))
+    }
+    fn query<'a>(
+        &'a self,
+        payment: &'a QrPaymentRef,
+    ) -> BoxFuture<'a, Result<QrPaymentStatus, ProviderError>> {
+        Box::pin(self.0.query(payment))
+    }
+    fn cancel<'a>(
+        &'a self,
+        payment: &'a QrPaymentRef,
+    ) -> BoxFuture<'a, Result<QrCancelOutcome, ProviderError>> {
+        Box::pin(self.0.cancel(payment))
+    }
+}
+
+/// BluePay WebPay behind the port: signed notifications, `detail` query, no cancel.
+#[derive(Debug, Clone)]
+pub struct BluePayPort(pub BluePayClient);
+
+impl PaymentPort for BluePayPort {
+    fn parse_callback(
+        &self,
+        content_type: Option<&str>,
+        body: &[u8],
+    ) -> Result<PaymentCallbackClaim, PaymentCallbackRefusal> {
+        let notification = self.0.parse_callback(content_type, body).map_err(refusal)?;
+        Ok(PaymentCallbackClaim {
+            event: self.0.event(&notification),
+            ack: self.0.acknowledge(&notification),
+            signed: true,
+        })
+    }
+    fn recreate(&self) -> Recreate {
+        // `mchOrderId` is deduplicated (21007 → detail): the same reference is safe.
+        Recreate::SameReference
     }
     fn can_query(&self) -> bool {
         true
