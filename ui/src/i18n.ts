@@ -88,6 +88,54 @@ const errorSentences: Record<ErrorCode, Record<Language, string>> = {
     th: 'สมุดบัญชีของเครื่องมีปัญหา งดขายชั่วคราว กรุณาติดต่อเจ้าของร้าน',
     en: 'The ledger failed its check; selling is paused, please call the shop owner',
   },
+  not_logged_in: {
+    th: 'กรุณาเข้าสู่ระบบก่อน',
+    en: 'Please log in first',
+  },
+  invalid_pin: {
+    th: 'รหัส PIN ต้องเป็นตัวเลข 4 ถึง 8 หลัก',
+    en: 'The PIN must be 4 to 8 digits',
+  },
+  wrong_pin: {
+    th: 'รหัส PIN ไม่ถูกต้อง',
+    en: 'Wrong PIN',
+  },
+  operator_locked: {
+    th: 'ใส่ PIN ผิดหลายครั้ง บัญชีถูกล็อกชั่วคราว กรุณาให้เจ้าของร้านปลดล็อก',
+    en: 'Too many wrong PINs: the account is locked for a while; ask the owner to unlock it',
+  },
+  setup_already_done: {
+    th: 'ตั้งค่าเจ้าของร้านไปแล้ว',
+    en: 'The owner account is already set up',
+  },
+  shift_not_open: {
+    th: 'กรุณาเปิดกะก่อนขาย',
+    en: 'Open a shift first',
+  },
+  shift_open: {
+    th: 'เปลี่ยนการตั้งค่านี้ไม่ได้ระหว่างที่มีกะเปิดอยู่ กรุณาปิดกะก่อน',
+    en: 'This cannot change while a shift is open; close the shift first',
+  },
+  invalid_day: {
+    th: 'วันที่ไม่ถูกต้อง',
+    en: 'Invalid date or date range',
+  },
+  provider_unavailable: {
+    th: 'ติดต่อผู้ให้บริการไม่ได้ กรุณาลองใหม่',
+    en: 'The provider could not be reached; please try again',
+  },
+  printer_unavailable: {
+    th: 'เครื่องพิมพ์ไม่พร้อม ใบเสร็จจะรอพิมพ์ในคิว',
+    en: 'The printer is not ready; the receipt waits in the queue',
+  },
+  hub_unavailable: {
+    th: 'ติดต่อศูนย์กลางร้านไม่ได้',
+    en: 'The fleet hub could not be reached',
+  },
+  demo_only: {
+    th: 'ใช้ได้เฉพาะโหมดสาธิต',
+    en: 'Only available in demo mode',
+  },
   internal: {
     th: 'เกิดข้อผิดพลาดในระบบ กรุณาลองใหม่',
     en: 'Something went wrong; please try again',

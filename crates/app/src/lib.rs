@@ -26,5 +26,6 @@ pub mod error;
 pub mod fixtures;
 pub mod qr;
 pub mod settings;
+pub mod shop;
 
 pub use error::{AppError, ErrorCode};
