@@ -11,7 +11,7 @@ use crate::qr::{PayeeKind, QrRequest, QrScreen};
 use crate::settings::Settings;
 use crate::shop::views::*;
 use termdee_domain::report::{OutcomeTotals, ReportDimension, ReportRow};
-use termdee_domain::{ActorKind, Network, PaymentMethod, SaleState};
+use termdee_domain::{ActorKind, Network, PaymentMethod, SaleState, Satang};
 
 /// Where the generated TypeScript lives, relative to the workspace root.
 pub const BINDINGS_PATH: &str = "ui/src/platform/bindings.ts";
@@ -28,6 +28,7 @@ pub fn typescript() -> String {
         PayeeKind::decl(&config),
         QrScreen::decl(&config),
         // Domain words the screens use.
+        Satang::decl(&config),
         Network::decl(&config),
         PaymentMethod::decl(&config),
         SaleState::decl(&config),

@@ -62,6 +62,8 @@ amount_display: string | null,
  */
 valid_for_seconds: number, };
 
+export type Satang = number;
+
 export type Network = "ais" | "dtac" | "true_move" | "my" | "penguin" | "feels";
 
 export type PaymentMethod = "cash" | "prompt_pay_local" | "tmweasy" | "deposit_qr" | "blue_pay";
