@@ -48,6 +48,24 @@ pub fn credits_per_phone(world: &World) -> BTreeMap<String, usize> {
     credits
 }
 
+/// Per phone number, how many orders the providers are still processing (wePAY `Processing`,
+/// Easysoft with neither `STATUS_REFILL` nor `STATUS_CANCEL` set): their outcome is not known
+/// yet, at the provider either.
+pub fn pending_per_phone(world: &World) -> BTreeMap<String, usize> {
+    let mut pending: BTreeMap<String, usize> = BTreeMap::new();
+    for transaction in world.wepay.transactions() {
+        if transaction.status == WepayStatus::Processing {
+            *pending.entry(transaction.ref1.clone()).or_default() += 1;
+        }
+    }
+    for order in world.easysoft.orders() {
+        if order.status_refill == 0 && order.status_cancel == 0 {
+            *pending.entry(order.number.clone()).or_default() += 1;
+        }
+    }
+    pending
+}
+
 /// Checks every invariant of DESIGN.md's money rules over a finished run. `settled` says the
 /// run is over (no sale should still be driven by the engine).
 pub fn tally(world: &World, ledger: &Ledger, settled: bool) -> Result<Tally, LedgerError> {

@@ -38,7 +38,7 @@ mod sales;
 mod shifts;
 mod topups;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use rusqlite::{Connection, Transaction, TransactionBehavior};
@@ -83,6 +83,7 @@ pub struct SelfCheck {
 pub struct Ledger {
     connection: Mutex<Connection>,
     check: SelfCheck,
+    path: PathBuf,
 }
 
 impl Ledger {
@@ -95,7 +96,13 @@ impl Ledger {
         Ok(Ledger {
             connection: Mutex::new(connection),
             check,
+            path: path.as_ref().to_path_buf(),
         })
+    }
+
+    /// The file the ledger lives in.
+    pub fn path(&self) -> &Path {
+        &self.path
     }
 
     /// What the start-up self-check found (it passed, or `open` would have failed).

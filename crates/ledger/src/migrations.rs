@@ -77,6 +77,9 @@ CREATE TABLE sales (
 ) STRICT;
 -- Covers the daily per-operator report without touching the table.
 CREATE INDEX sales_report ON sales(day, operator_id, state, amount, received, delivered, refunded);
+-- The counter's "recent numbers" (per operator) and the owner's newest sales.
+CREATE INDEX sales_recent_by_operator ON sales(operator_id, created_at);
+CREATE INDEX sales_recent ON sales(created_at);
 CREATE INDEX sales_open ON sales(state, next_check_at)
     WHERE state IN ('awaiting_payment', 'paid', 'topup_pending');
 
@@ -107,6 +110,8 @@ CREATE TABLE payments (
     UNIQUE (sale_id, attempt)
 ) STRICT;
 CREATE INDEX payments_by_provider_ref ON payments(method, provider_ref);
+-- Ended provider payments whose QR may still be paid (the engine watches them until expiry).
+CREATE INDEX payments_to_watch ON payments(expires_at) WHERE state IN ('expired', 'cancelled');
 
 CREATE TABLE topups (
     id             INTEGER PRIMARY KEY,

@@ -292,6 +292,20 @@ impl Ledger {
         self.sales_where("day = ?1 ORDER BY created_at, id", [day.to_string()])
     }
 
+    /// The newest sales, newest first: of one operator, or of everyone (`None`).
+    pub fn recent_sales(&self, operator_id: Option<&str>, limit: u32) -> Result<Vec<Sale>> {
+        match operator_id {
+            Some(operator) => self.sales_where(
+                "operator_id = ?1 ORDER BY created_at DESC, id DESC LIMIT ?2",
+                params![operator, limit],
+            ),
+            None => self.sales_where(
+                "1 ORDER BY created_at DESC, id DESC LIMIT ?1",
+                params![limit],
+            ),
+        }
+    }
+
     /// Every sale (for audits and the soak's invariants), oldest first.
     pub fn all_sales(&self) -> Result<Vec<Sale>> {
         self.sales_where("1 ORDER BY created_at, id", [])

@@ -30,7 +30,8 @@ pub enum TopupState {
 }
 
 impl TopupState {
-    fn code(self) -> &'static str {
+    /// The code stored in the ledger (and shown to support staff).
+    pub fn code(self) -> &'static str {
         match self {
             TopupState::Intent => "intent",
             TopupState::Pending => "pending",
