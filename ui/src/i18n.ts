@@ -44,7 +44,6 @@ const words = {
   saved: { th: 'บันทึกแล้ว', en: 'Saved' },
   working: { th: 'กำลังทำรายการ…', en: 'Working…' },
   none: { th: '—', en: '—' },
-  baht: { th: 'บาท', en: 'baht' },
 
   // First start
   setupTitle: { th: 'เริ่มใช้งานเติมดี', en: 'Welcome to Termdee' },
@@ -65,7 +64,6 @@ const words = {
   enterPin: { th: 'ใส่ PIN ของ {name}', en: "Enter {name}'s PIN" },
   locked: { th: 'ถูกล็อก', en: 'Locked' },
   noOperators: { th: 'ยังไม่มีผู้ใช้งานที่เข้าสู่ระบบได้', en: 'Nobody can log in yet' },
-  pinClear: { th: 'ลบ', en: 'Clear' },
   pinBackspace: { th: 'ลบตัวสุดท้าย', en: 'Delete last digit' },
   pinEnter: { th: 'ตกลง', en: 'OK' },
 
@@ -198,7 +196,6 @@ const words = {
   kioskExpired: { th: 'QR หมดอายุ ไม่มีการตัดเงิน', en: 'The QR expired: no money was taken' },
   kioskCancelled: { th: 'ยกเลิกแล้ว ไม่มีการตัดเงิน', en: 'Cancelled: no money was taken' },
   kioskBackSoon: { th: 'กลับสู่หน้าแรกใน {seconds} วินาที', en: 'Back to the start in {seconds} s' },
-  kioskStartOver: { th: 'เริ่มใหม่', en: 'Start over' },
   kioskFinish: { th: 'เสร็จสิ้น', en: 'Finish' },
   kioskOutOfService: { th: 'ขออภัย เครื่องปิดให้บริการชั่วคราว', en: 'Sorry, this kiosk is out of service' },
   kioskNoQr: { th: 'ขออภัย ยังไม่มีช่องทางชำระเงินด้วย QR', en: 'Sorry, QR payment is not available' },
@@ -222,7 +219,6 @@ const words = {
   moveUp: { th: 'เลื่อนขึ้น', en: 'Move up' },
   moveDown: { th: 'เลื่อนลง', en: 'Move down' },
   remove: { th: 'เอาออก', en: 'Remove' },
-  add: { th: 'เพิ่ม', en: 'Add' },
   routeEmpty: { th: 'ไม่ขายเครือข่ายนี้', en: 'Not sold' },
   settingsProviders: { th: 'ผู้ให้บริการและรหัสผ่าน', en: 'Providers and credentials' },
   secretStoreKeyring: { th: 'รหัสลับเก็บใน keyring ของระบบ', en: 'Secrets are kept in the OS keyring' },
@@ -275,7 +271,6 @@ const words = {
   chartTitle: { th: 'ยอดเติมสำเร็จรายวัน (บาท)', en: 'Topped up per day (baht)' },
   reportEmpty: { th: 'ไม่มีรายการในช่วงนี้', en: 'No sales in this range' },
   lowBalance: { th: 'ยอดเงินต่ำ: เติมเงินเข้าบัญชีผู้ให้บริการ', en: 'Low balance: top up your provider wallet' },
-  balance: { th: 'ยอดเงิน', en: 'Balance' },
   networkStatus: { th: 'สถานะเครือข่าย', en: 'Network status' },
   online: { th: 'เปิด', en: 'Open' },
   offline: { th: 'ปิด', en: 'Closed' },
@@ -310,7 +305,6 @@ const words = {
     en: 'The screen goes full screen for customers; leaving needs the owner PIN (hold the logo for 3 seconds)',
   },
   enterKioskConfirm: { th: 'เปลี่ยนเป็นโหมดตู้ตอนนี้?', en: 'Switch to kiosk mode now?' },
-  keyColumn: { th: 'รายการ', en: 'Key' },
 } satisfies Record<string, Words>;
 
 export type WordKey = keyof typeof words;

@@ -15,6 +15,7 @@ import {
   offer as fetchOffer,
   onSaleUpdated,
   recentSales,
+  sale as fetchSale,
   startSale,
   type AppError,
   type Network,
@@ -446,7 +447,10 @@ function SalePanel({ language, status, live, onNewSale, onOpenAttention, onStatu
       await live.run(command);
       onStatus();
     } catch (caught) {
-      setError(isAppError(caught) ? caught : { code: 'internal', message: String(caught) });
+      const refused = isAppError(caught) ? caught : { code: 'internal' as const, message: String(caught) };
+      // Refused because the sale moved on meanwhile (paid as the cashier cancelled): show it.
+      if (refused.code === 'invalid_request') live.run(() => fetchSale(sale.id)).catch(() => setError(refused));
+      else setError(refused);
     } finally {
       setBusy(false);
     }

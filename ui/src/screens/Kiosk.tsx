@@ -18,6 +18,7 @@ import {
   isAppError,
   leaveKiosk,
   offer as fetchOffer,
+  sale as fetchSale,
   startSale,
   type AppError,
   type NetworkOffer,
@@ -229,7 +230,10 @@ export function Kiosk({ language: shopLanguage, status, onStatus }: Props) {
       // Paid at the last moment: stay and show what happens to the money.
       if (view.state === 'awaiting_payment' || view.state === 'payment_cancelled' || view.state === 'payment_expired') reset();
     } catch (caught) {
-      setError(isAppError(caught) ? caught : { code: 'internal', message: String(caught) });
+      const error = isAppError(caught) ? caught : { code: 'internal' as const, message: String(caught) };
+      // Refused because the payment arrived meanwhile: show where the sale is now.
+      if (error.code === 'invalid_request') live.run(() => fetchSale(sale.id)).catch(() => setError(error));
+      else setError(error);
     } finally {
       setBusy(false);
     }

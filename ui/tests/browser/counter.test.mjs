@@ -15,6 +15,7 @@ const words = {
     waiting: 'รอลูกค้าชำระเงิน ฿50.00',
     toppingUp: 'กำลังเติมเงินเข้าเบอร์ 081-234-5678',
     refund: 'เติมไม่สำเร็จ: คืนเงินสด ฿50.00 ให้ลูกค้า',
+    unknown: 'ไม่ทราบผลการเติม: ตรวจกับผู้ให้บริการว่าเครดิตเข้าเบอร์ 081-234-5678 หรือไม่',
     expired: 'QR หมดอายุแล้ว',
     expiredSentence: 'QR หมดอายุ ไม่มีการตัดเงิน',
     badPhone: 'เบอร์โทรศัพท์ไม่ถูกต้อง',
@@ -33,6 +34,7 @@ const words = {
     waiting: 'Waiting for the customer to pay ฿50.00',
     toppingUp: 'Topping up 081-234-5678',
     refund: 'The top-up failed: hand back ฿50.00 in cash',
+    unknown: 'Outcome unknown: check with the provider whether the credit reached 081-234-5678',
     expired: 'The QR has expired',
     expiredSentence: 'The QR expired; no money was taken',
     badPhone: 'Invalid phone number',
@@ -160,6 +162,20 @@ for (const lang of ['th', 'en']) {
       await page.close();
     });
 
+    test('cancelling a QR the customer has just paid shows the paid sale instead', async () => {
+      const page = await openApp({ lang, scenario: COUNTER, ready: 'sale-form' });
+      await typeSale(page);
+      await page.getByTestId('method-tmweasy').click();
+      await page.keyboard.press('Enter');
+      await page.getByTestId('qr-image').waitFor();
+      await fake(page, 'pay', undefined, true);
+      await page.getByTestId('cancel-sale').click();
+      await page.getByTestId('cancel-confirm-yes').click();
+      await page.locator('[data-testid="sale-panel"][data-state="paid"]').waitFor();
+      assert.equal(await page.getByTestId('sale-error').count(), 0);
+      await page.close();
+    });
+
     test('a failed top-up after payment: refund due, settled at the counter with a note', async () => {
       const page = await openApp({ lang, scenario: COUNTER, ready: 'sale-form' });
       await typeSale(page);
@@ -181,6 +197,24 @@ for (const lang of ['th', 'en']) {
       await page.locator('[data-testid="sale-panel"][data-state="refunded"]').waitFor();
       const resolutions = await page.evaluate(() => window.__fake.resolutions);
       assert.deepEqual(resolutions, [{ sale_id: 'S-0001', action: 'mark_refunded', note: 'handed back 50 baht', by: 'cashier-1' }]);
+      await page.close();
+    });
+
+    test('an unknown top-up outcome: the panel says to check with the provider, with its actions', async () => {
+      const page = await openApp({ lang, scenario: COUNTER, ready: 'sale-form' });
+      await typeSale(page);
+      await page.keyboard.press('Enter');
+      await page.getByTestId('confirm-payment').click();
+      await page.locator('[data-testid="sale-panel"][data-state="paid"]').waitFor();
+      await fake(page, 'finish', undefined, 'needs_attention');
+      await page.locator('[data-testid="sale-panel"][data-state="needs_attention"]').waitFor();
+      assert.equal(await text(page, 'sale-sentence'), w.unknown);
+      assert.deepEqual(await stepLooks(page), ['done', 'active', 'waiting']);
+      assert.ok(await page.getByTestId('action-check_again').isVisible());
+      assert.ok(await page.getByTestId('action-mark_delivered').isVisible());
+      await page.getByTestId('attention-badge').filter({ hasText: '1' }).waitFor();
+      await page.getByTestId('go-attention').click();
+      await page.getByTestId('attention-item').waitFor();
       await page.close();
     });
 

@@ -180,11 +180,12 @@ export class FakeShop {
     return this.order[this.order.length - 1];
   }
 
-  /** The customer pays a QR sale (a provider's callback arriving). */
-  pay(saleId = this.lastSaleId()) {
+  /** The customer pays a QR sale (a provider's callback arriving). `quiet`: the event is lost
+   *  (or not sent yet), so the screen only learns it from its next request. */
+  pay(saleId = this.lastSaleId(), quiet = false) {
     const record = this.record(saleId);
     if (record.view.state !== 'awaiting_payment') fail('invalid_request', `sale ${saleId} is ${record.view.state}`);
-    this.markPaid(record);
+    this.markPaid(record, quiet);
   }
 
   /** The engine sends the top-up. */
@@ -475,10 +476,10 @@ export class FakeShop {
     return this.viewOf(record);
   }
 
-  private markPaid(record: SaleRecord) {
+  private markPaid(record: SaleRecord, quiet = false) {
     if (record.view.payment) record.view.payment.state = 'paid';
     record.paidCash = record.view.method === 'cash';
-    this.move(record, 'paid');
+    this.move(record, 'paid', quiet);
     const auto = this.scenario.autoTopup;
     if (auto) {
       window.setTimeout(() => this.startTopup(record.view.id), 600);
@@ -486,7 +487,7 @@ export class FakeShop {
     }
   }
 
-  private move(record: SaleRecord, state: SaleState) {
+  private move(record: SaleRecord, state: SaleState, quiet = false) {
     record.view.state = state;
     if (state === 'topup_pending' || state === 'completed' || state === 'needs_attention' || state === 'refund_due') {
       record.view.topup = {
@@ -498,7 +499,7 @@ export class FakeShop {
     }
     const payload = { sale_id: record.view.id, state, needs_attention: state === 'needs_attention' || state === 'refund_due' };
     // Pushed after the reply, as the engine emits once the state is durable.
-    void Promise.resolve().then(() => emit('sale-updated', payload));
+    if (!quiet) void Promise.resolve().then(() => emit('sale-updated', payload));
   }
 
   private record(saleId: string): SaleRecord {

@@ -269,6 +269,17 @@ test('the customer can cancel before paying; the language button is theirs and r
   await page.close();
 });
 
+test('a cancel refused because the customer just paid shows the paid path', async () => {
+  const page = await openApp({ lang: 'th', scenario: KIOSK, viewport: VIEWPORT, ready: 'kiosk' });
+  await toQr(page);
+  await fake(page, 'pay', undefined, true);
+  await page.getByTestId('kiosk-cancel').click();
+  await page.getByTestId('kiosk-topping-up').waitFor();
+  assert.equal(await step(page), 'pay', 'not sent back to the start with money taken');
+  assert.equal(await page.getByTestId('kiosk-error').count(), 0, 'nothing alarming shown');
+  await page.close();
+});
+
 test('demo mode on the kiosk: the banner and a way to pay as the customer', async () => {
   const page = await openApp({ lang: 'en', scenario: { ...KIOSK, demo: true, autoTopup: 'completed' }, viewport: VIEWPORT, ready: 'kiosk' });
   assert.equal(await text(page, 'demo-banner'), 'DEMO — no real top-ups');
