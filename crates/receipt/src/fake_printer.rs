@@ -176,7 +176,8 @@ impl FakePrinter {
             was
         };
         if mode == FakeMode::Down {
-            if let Some(task) = lock_listener(&self.listener).take() {
+            let task = lock_listener(&self.listener).take();
+            if let Some(task) = task {
                 task.abort();
                 // Wait for the abort to drop the listener, so the port is really closed.
                 let _ = task.await;

@@ -195,6 +195,17 @@ async fn thai_marks_stack_on_their_consonants_and_are_real_glyphs_not_boxes() {
         "nothing is stacked above"
     );
 
+    // The font's positioning, not just zero-width marks: MAI EK alone sits low on its
+    // consonant (ท่), and rises above SARA II when there is one (ที่). Drawing the code
+    // points one after another would put the tone mark at the same height in both.
+    let (tone_only, _) = draw("ท่");
+    assert!(
+        rows(&stacked).0 + 4 < rows(&tone_only).0,
+        "the tone mark did not move up over the vowel: {} vs {}",
+        rows(&stacked).0,
+        rows(&tone_only).0
+    );
+
     // ผู้: SARA UU below PHO PHUNG, MAI THO above.
     let (base, _) = draw("ผ");
     let (stacked, _) = draw("ผู้");
