@@ -29,12 +29,12 @@
 //! ## The key decision: the receipt is a picture
 //!
 //! Thai text is printed as a raster image rendered here, never as text in the printer's code
-//! page. Printers' Thai support differs by brand (code pages 20, 21, 26, 255, or none), most
-//! print Thai as three-pass "3-level" lines or not at all, and a wrong guess prints garbage
-//! on a customer's receipt. A picture costs more bytes (≈ 50–100 KB a receipt, well under a
-//! second on a 9600-baud-free network or USB link) and prints the same on every printer that
-//! knows `GS v 0`, which is every ESC/POS printer sold since the Epson TM-T88II. It also makes
-//! the UI's preview exactly what comes out of the printer.
+//! page. Printers' Thai support differs by brand and model (different Thai code page numbers,
+//! different handling of the marks above and below a line, or no Thai at all), and a wrong
+//! guess prints garbage on a customer's receipt. A picture costs more bytes (about 30–60 KB a receipt, a fraction
+//! of a second over a network or USB link) and prints the same on every printer that knows
+//! `GS v 0`, which is every ESC/POS printer sold since the Epson TM-T88II. It also makes the
+//! UI's preview exactly what comes out of the printer.
 //!
 //! The second decision is that printing can never block or lose a sale: see [`queue`].
 #![deny(missing_docs)]

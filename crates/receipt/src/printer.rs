@@ -209,7 +209,7 @@ impl Printer {
         match &self.address {
             PrinterAddress::Tcp { host, port } => {
                 let mut stream = self.connect(host, *port).await?;
-                query_status(&mut stream, self.timeouts.status).await
+                query_status(&mut stream, self.timeouts.status, self.timeouts.status).await
             }
             PrinterAddress::Device(_) => Ok(PrinterStatus::Unknown),
         }
@@ -252,7 +252,7 @@ impl Printer {
         job: &[u8],
     ) -> Result<PrinterStatus, PrintError> {
         let mut stream = self.connect(host, port).await?;
-        let before = query_status(&mut stream, self.timeouts.status).await?;
+        let before = query_status(&mut stream, self.timeouts.status, self.timeouts.status).await?;
         if let PrinterStatus::Known(flags) = before {
             if !flags.ready() {
                 return Err(PrintError::NotReady(flags));
@@ -267,14 +267,19 @@ impl Printer {
             .map_err(|_| PrintError::WriteTimeout(self.timeouts.write))?
             .map_err(|e| PrintError::Io(e.to_string()))?;
         match before {
-            PrinterStatus::Known(_) => match query_status(&mut stream, self.timeouts.confirm)
-                .await?
-            {
-                // Out of paper now means it ran out during this receipt: print it again.
-                PrinterStatus::Known(flags) if !flags.ready() => Err(PrintError::NotReady(flags)),
-                PrinterStatus::Known(flags) => Ok(PrinterStatus::Known(flags)),
-                PrinterStatus::Unknown => Err(PrintError::Unconfirmed(self.timeouts.confirm)),
-            },
+            // The first answer may wait for the printer to read the whole job; the others
+            // come at once from a printer that answers at all.
+            PrinterStatus::Known(_) => {
+                match query_status(&mut stream, self.timeouts.confirm, self.timeouts.status).await?
+                {
+                    // Out of paper now means it ran out during this receipt: print it again.
+                    PrinterStatus::Known(flags) if !flags.ready() => {
+                        Err(PrintError::NotReady(flags))
+                    }
+                    PrinterStatus::Known(flags) => Ok(PrinterStatus::Known(flags)),
+                    PrinterStatus::Unknown => Err(PrintError::Unconfirmed(self.timeouts.confirm)),
+                }
+            }
             PrinterStatus::Unknown => {
                 stream
                     .shutdown()
@@ -346,11 +351,17 @@ impl Printer {
     }
 }
 
-/// Asks `DLE EOT` 1, 2 and 4 on an open connection. Silence on the first is "unknown";
-/// a byte that is not a status byte is "unknown" too (some printers echo junk).
-async fn query_status(stream: &mut TcpStream, wait: Duration) -> Result<PrinterStatus, PrintError> {
+/// Asks `DLE EOT` 1, 2 and 4 on an open connection, waiting `first` for the first answer and
+/// `rest` for the others. Silence on the first is "unknown"; a byte that is not a status byte
+/// is "unknown" too (some printers echo junk).
+async fn query_status(
+    stream: &mut TcpStream,
+    first: Duration,
+    rest: Duration,
+) -> Result<PrinterStatus, PrintError> {
     let mut flags = StatusFlags::default();
     for n in [1u8, 2, 4] {
+        let wait = if n == 1 { first } else { rest };
         timeout(wait, stream.write_all(&status_request(n)))
             .await
             .map_err(|_| PrintError::WriteTimeout(wait))?

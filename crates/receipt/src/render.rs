@@ -434,10 +434,19 @@ impl Layout<'_> {
                 let boundaries = self.typesetter.shape(rest, style, self.paper).clusters;
                 // The longest prefix that fits, ending at a cluster boundary; at least one
                 // cluster so that the loop always advances.
+                // A Thai leading vowel (เ แ โ ใ ไ) is written before the consonant it follows
+                // in speech: never leave it alone at the end of a line.
+                let breakable = |end: usize| {
+                    end > 0
+                        && !rest[..end]
+                            .chars()
+                            .next_back()
+                            .is_some_and(|c| ('\u{0E40}'..='\u{0E44}').contains(&c))
+                };
                 let mut cut = boundaries
                     .iter()
                     .copied()
-                    .filter(|&end| end > 0)
+                    .filter(|&end| breakable(end))
                     .take_while(|&end| width(&rest[..end]) <= max)
                     .last()
                     .unwrap_or_else(|| {
@@ -765,6 +774,11 @@ mod tests {
                 !('\u{0E31}'..='\u{0E3A}').contains(&first)
                     && !('\u{0E47}'..='\u{0E4E}').contains(&first),
                 "a line starts with a mark cut from its consonant: {line}"
+            );
+            let last = line.chars().next_back().expect("no empty line");
+            assert!(
+                !('\u{0E40}'..='\u{0E44}').contains(&last),
+                "a line ends with a leading vowel cut from its consonant: {line}"
             );
         }
     }
