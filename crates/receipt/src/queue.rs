@@ -1,9 +1,9 @@
 //! The reprint queue: every receipt is written to SQLite before any printer is tried.
 //!
-//! A sale only ever *enqueues* its receipt, which is one local insert; the [`PrintWorker`]
-//! (crate::PrintWorker) sends it later. So a printer that is off, out of paper or slow can
-//! never block or lose a sale: the receipt waits here, with the last error, until the printer
-//! takes it or a person drops it.
+//! A sale only ever *enqueues* its receipt, which is one local insert; the
+//! [`PrintWorker`](crate::PrintWorker) sends it later. So a printer that is off, out of paper
+//! or slow can never block or lose a sale: the receipt waits here, with the last error, until
+//! the printer takes it or a person drops it.
 //!
 //! The queue is its own small SQLite file (e.g. `print-queue.sqlite` in the app's data folder)
 //! in WAL mode with `synchronous=FULL`, like the ledger, so a job that was acknowledged
