@@ -11,6 +11,7 @@
 mod crash_worker;
 mod promptpay;
 mod providers;
+mod receipt;
 mod report;
 mod sim;
 mod soak;
@@ -43,6 +44,9 @@ enum Command {
     /// Seeded whole-sale runs against the simulators with faults (and kills with --crash);
     /// prints one JSON line and exits 1 if any money invariant broke.
     Soak(soak::SoakArgs),
+    /// Receipt printers: the test page.
+    #[command(subcommand)]
+    Receipt(receipt::ReceiptCommand),
     /// The engine as a child process for the SIGKILL crash tests.
     #[command(hide = true)]
     CrashWorker(crash_worker::CrashWorkerArgs),
@@ -68,6 +72,7 @@ fn main() -> ExitCode {
         Command::Sim(args) => sim::run(args),
         Command::Report(args) => report::run(&args),
         Command::Soak(args) => soak::run(args),
+        Command::Receipt(command) => receipt::run(command),
         Command::CrashWorker(args) => crash_worker::run(args),
     }
 }
