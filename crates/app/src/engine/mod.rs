@@ -930,6 +930,7 @@ impl Engine {
                     topup.id,
                     TopupState::Pending,
                     Some(&accepted.provider_ref),
+                    crate::reports::provider_cost(&accepted, topup.amount),
                     "accepted",
                     now,
                     actor,
@@ -944,6 +945,7 @@ impl Engine {
                 self.ledger.topup_progress(
                     topup.id,
                     TopupState::Pending,
+                    None,
                     None,
                     "already exists at the provider",
                     now,
@@ -997,6 +999,7 @@ impl Engine {
                     self.ledger.topup_progress(
                         topup.id,
                         TopupState::Unknown,
+                        None,
                         None,
                         &unknown.detail,
                         now,
