@@ -105,7 +105,7 @@ pub fn tally(world: &World, ledger: &Ledger, settled: bool) -> Result<Tally, Led
         for totals in ledger.daily_by_operator(day)? {
             let mine: Vec<&Sale> = sales
                 .iter()
-                .filter(|s| s.day == day && s.operator_id == totals.operator_id)
+                .filter(|s| s.day == day && s.operator_id == totals.key)
                 .collect();
             let sum = |f: &dyn Fn(&Sale) -> i64| mine.iter().map(|s| f(s)).sum::<i64>();
             let expected_count = i64::try_from(mine.len()).unwrap_or(i64::MAX);
@@ -117,7 +117,7 @@ pub fn tally(world: &World, ledger: &Ledger, settled: bool) -> Result<Tally, Led
             {
                 tally.violations.push(format!(
                     "report for {} on {day} disagrees with the ledger",
-                    totals.operator_id
+                    totals.key
                 ));
             }
             // 4. Money in = delivered + refunded + refund-due + held (attention, in progress).
@@ -136,7 +136,7 @@ pub fn tally(world: &World, ledger: &Ledger, settled: bool) -> Result<Tally, Led
             if money_in != accounted + overpaid {
                 tally.violations.push(format!(
                     "money in {money_in} ≠ delivered + refunded + owed + held {accounted} for {} on {day}",
-                    totals.operator_id
+                    totals.key
                 ));
             }
         }

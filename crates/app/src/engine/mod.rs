@@ -1112,6 +1112,7 @@ impl Engine {
                     topup.id,
                     TopupState::Pending,
                     Some(&accepted.provider_ref),
+                    crate::reports::provider_cost(&accepted, topup.amount),
                     "accepted",
                     now,
                     actor,
@@ -1126,6 +1127,7 @@ impl Engine {
                 self.ledger.topup_progress(
                     topup.id,
                     TopupState::Pending,
+                    None,
                     None,
                     "already exists at the provider",
                     now,
@@ -1179,6 +1181,7 @@ impl Engine {
                     self.ledger.topup_progress(
                         topup.id,
                         TopupState::Unknown,
+                        None,
                         None,
                         &unknown.detail,
                         now,
