@@ -13,6 +13,7 @@ mod promptpay;
 mod providers;
 mod receipt;
 mod report;
+mod sales;
 mod sim;
 mod soak;
 
@@ -41,6 +42,8 @@ enum Command {
     Sim(sim::SimArgs),
     /// The owner's daily totals per operator from a ledger file (JSON or CSV).
     Report(report::ReportArgs),
+    /// The sales of a ledger file, one JSON line each (masked phones; `--events` for the log).
+    Sales(sales::SalesArgs),
     /// Seeded whole-sale runs against the simulators with faults (and kills with --crash);
     /// prints one JSON line and exits 1 if any money invariant broke.
     Soak(soak::SoakArgs),
@@ -71,6 +74,7 @@ fn main() -> ExitCode {
         Command::Catalogue(args) => providers::catalogue(&args),
         Command::Sim(args) => sim::run(args),
         Command::Report(args) => report::run(&args),
+        Command::Sales(args) => sales::run(&args),
         Command::Soak(args) => soak::run(args),
         Command::Receipt(command) => receipt::run(command),
         Command::CrashWorker(args) => crash_worker::run(args),

@@ -460,3 +460,64 @@ impl Ledger {
         })
     }
 }
+
+/// One operator row as stored, copied between ledgers.
+type OperatorRow = (
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    i64,
+    Option<i64>,
+    bool,
+    i64,
+    i64,
+);
+
+impl Ledger {
+    /// Copies the operators `other` has and this ledger lacks (PIN hashes included), in one
+    /// transaction. Leaving demo mode starts a new ledger: the owner and cashiers set up while
+    /// trying the demo are the shop's people, and must not have to be set up again.
+    pub fn copy_operators_from(&self, other: &Ledger) -> Result<usize> {
+        let rows: Vec<OperatorRow> = other.read(|c| {
+            let mut statement = c.prepare(
+                "SELECT id, name, role, easysoft_users, pin_hash, failed_pins, locked_until,
+                        active, created_at, updated_at FROM operators ORDER BY id",
+            )?;
+            let rows = statement
+                .query_map([], |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                        r.get(6)?,
+                        r.get(7)?,
+                        r.get(8)?,
+                        r.get(9)?,
+                    ))
+                })?
+                .collect::<rusqlite::Result<Vec<OperatorRow>>>()?;
+            Ok(rows)
+        })?;
+        self.write(|tx| {
+            let mut copied = 0;
+            for row in &rows {
+                copied += tx
+                    .prepare_cached(
+                        "INSERT INTO operators (id, name, role, easysoft_users, pin_hash,
+                             failed_pins, locked_until, active, created_at, updated_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                         ON CONFLICT (id) DO NOTHING",
+                    )?
+                    .execute(params![
+                        row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8, row.9
+                    ])?;
+            }
+            Ok(copied)
+        })
+    }
+}

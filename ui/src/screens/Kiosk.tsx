@@ -399,7 +399,7 @@ export function Kiosk({ language: shopLanguage, status, onStatus }: Props) {
         )}
 
         {step === 'pay' && sale && !final && (
-          <section class="kiosk-step kiosk-pay" data-testid="kiosk-pay" data-state={sale.state}>
+          <section class="kiosk-step kiosk-pay" data-testid="kiosk-pay" data-state={sale.state} data-sale-id={sale.id}>
             {sale.state === 'awaiting_payment' && sale.payment ? (
               <>
                 <h1>{t(language, 'kioskPay')}</h1>
