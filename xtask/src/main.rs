@@ -12,6 +12,7 @@
 //!   Xvfb, driven by tauri-driver and WebKitWebDriver).
 //! - `screenshot`: screenshots of the app under Xvfb into `docs/screenshots/`.
 //! - `bench`: criterion benchmarks, compared with the reference node packages in the same run.
+//! - `bench-desktop`: the release app's start to interactive and idle memory, on Xvfb.
 //! - `fuzz [SECONDS]`: run every cargo-fuzz target (nightly) for a while.
 //! - `bindings`: regenerate the TypeScript IPC types and the UI test fixtures from Rust.
 //!
@@ -19,6 +20,7 @@
 //! names the exact command to repeat by hand.
 
 mod bench;
+mod startup;
 
 use std::env;
 use std::path::{Path, PathBuf};
@@ -49,11 +51,12 @@ fn main() -> ExitCode {
         Some("test") => test(&root),
         Some("screenshot") => screenshot(&root),
         Some("bench") => bench::run(&root),
+        Some("bench-desktop") => bench_desktop(&root),
         Some("fuzz") => fuzz(&root, args.get(1).map(String::as_str).unwrap_or("60")),
         Some("bindings") => bindings(&root),
         _ => {
             eprintln!(
-                "usage: cargo xtask <run [--release] | test | screenshot | bench | fuzz [SECONDS] | bindings>"
+                "usage: cargo xtask <run [--release] | test | screenshot | bench | bench-desktop | fuzz [SECONDS] | bindings>"
             );
             return ExitCode::from(2);
         }
@@ -132,6 +135,16 @@ fn test(root: &Path) -> Result {
     desktop_e2e(root, &binary, &tauri_driver, None)?;
     step("all tests passed");
     Ok(())
+}
+
+fn bench_desktop(root: &Path) -> Result {
+    ensure_debian_packages(BUILD_PACKAGES)?;
+    ensure_debian_packages(&["xvfb"])?;
+    ensure_node()?;
+    build_ui(root)?;
+    let binary = build_desktop(root, true)?;
+    step("start to interactive and idle memory of the release app");
+    startup::run(&binary)
 }
 
 fn screenshot(root: &Path) -> Result {
