@@ -80,7 +80,7 @@ struct Args {
 }
 
 /// Customers placing the pending top-ups at once.
-const PLACING_CUSTOMERS: usize = 16;
+const PLACING_CUSTOMERS: usize = 8;
 /// How long after its order the simulator decides a top-up: a status query by the placing
 /// engine (none is due before 3 s with the production schedule) would still find it in
 /// progress, so every top-up stays pending for the load.
@@ -418,12 +418,15 @@ async fn place(engine: Arc<Engine>, count: usize) -> Result<Vec<String>, String>
     Ok(placed)
 }
 
-/// Every placed sale's top-up: pending in the ledger with wePAY's id, decided at the simulator.
+/// Every placed sale's top-up that is pending in the ledger with wePAY's id and decided at the
+/// simulator; and the sales left out, with why. On a loaded machine an order's reply can miss
+/// the scenarios' 400 ms transport timeout: that top-up is `Unknown` (the engine would settle it
+/// later with the same key), has no wePAY id in the ledger, and is left out of the load.
 fn pending_topups(
     world: &World,
     ledger: &Ledger,
     sales: &[String],
-) -> Result<Vec<Pending>, String> {
+) -> Result<(Vec<Pending>, Vec<String>), String> {
     let mut transactions: BTreeMap<String, WepayTransaction> = world
         .wepay
         .transactions()
@@ -431,17 +434,24 @@ fn pending_topups(
         .map(|t| (t.dest_ref.clone(), t))
         .collect();
     let mut pending = Vec::new();
+    let mut left_out = Vec::new();
     for sale_id in sales {
         let sale = ledger.sale(sale_id).map_err(|e| e.to_string())?;
         let topups = ledger.topups_of(sale_id).map_err(|e| e.to_string())?;
         let [topup] = topups.as_slice() else {
             return Err(format!("sale {sale_id} has {} top-ups", topups.len()));
         };
-        if sale.state != SaleState::TopupPending || topup.state != TopupState::Pending {
-            return Err(format!(
-                "sale {sale_id} is {} with its top-up {:?}, not pending",
-                sale.state, topup.state
+        if sale.state != SaleState::TopupPending
+            || topup.state != TopupState::Pending
+            || topup.provider_ref.is_none()
+        {
+            left_out.push(format!(
+                "sale {sale_id} is {} with its top-up {:?} ({})",
+                sale.state,
+                topup.state,
+                topup.detail.as_deref().unwrap_or("")
             ));
+            continue;
         }
         let transaction = transactions
             .remove(&topup.reference)
@@ -457,7 +467,7 @@ fn pending_topups(
             transaction,
         });
     }
-    Ok(pending)
+    Ok((pending, left_out))
 }
 
 /// Copies a live ledger to `to` (a consistent snapshot, whatever the engine is doing).
@@ -562,7 +572,18 @@ fn bench(args: Args) -> Result<bool, String> {
     if ledger.self_check().synchronous != 2 {
         return Err("the ledger is not synchronous=FULL".to_owned());
     }
-    let pending = pending_topups(&world, &ledger, &sales)?;
+    let (pending, left_out) = pending_topups(&world, &ledger, &sales)?;
+    for sale in left_out.iter().take(5) {
+        eprintln!("callbacks bench: left out of the load: {sale}");
+    }
+    // A few slow replies are the machine's load; many mean something is wrong.
+    if left_out.len() * 20 > sales.len() {
+        return Err(format!(
+            "{} of {} placed top-ups are not pending with a wePAY id",
+            left_out.len(),
+            sales.len()
+        ));
+    }
     let time = ProviderTime::new();
     let (wrap_time, io) = (time.clone(), runtimes.io.handle().clone());
     let options = EngineOptions {
@@ -671,7 +692,8 @@ fn bench(args: Args) -> Result<bool, String> {
             pending.len()
         ));
     }
-    let tally = check::tally(&world, &ledger, true).map_err(|e| e.to_string())?;
+    // The sales left out are still open on purpose: only then is "open" not a violation.
+    let tally = check::tally(&world, &ledger, left_out.is_empty()).map_err(|e| e.to_string())?;
     problems.extend(tally.violations.iter().take(10).cloned());
     if tally.topped_up != pending.len() {
         problems.push(format!(
@@ -680,6 +702,18 @@ fn bench(args: Args) -> Result<bool, String> {
             pending.len()
         ));
     }
+    // Durable transactions the load cost (engine/callbacks.rs): a first callback is stored,
+    // applied and given its verdict (3); any other stored request is stored and given its
+    // verdict (2). Each is one fsync of the WAL, one after the other.
+    let applied = verdicts.get("applied").copied().unwrap_or(0);
+    let stored: u64 = verdicts.values().sum();
+    let commits = 3 * applied + 2 * (stored - applied.min(stored));
+    let per_commit_ms =
+        common::ms(u64::try_from(load.elapsed.as_micros()).unwrap_or(u64::MAX) / commits.max(1));
+    eprintln!(
+        "callbacks bench: {commits} ledger commits in {:.2} s: {per_commit_ms:.2} ms per commit",
+        load.elapsed.as_secs_f64()
+    );
     eprintln!(
         "callbacks bench: ledger check: {} top-ups completed once each ({} topup_succeeded events), verdicts {verdicts:?}, {} problems",
         tally.topped_up,
@@ -704,6 +738,7 @@ fn bench(args: Args) -> Result<bool, String> {
         "fsync": summary(&probe),
         "ledger_in_memory": args.memory,
         "topups": pending.len(),
+        "left_out": left_out.len(),
         "copies": args.copies,
         "connections": args.connections,
         "requests": load.total(),
@@ -718,6 +753,8 @@ fn bench(args: Args) -> Result<bool, String> {
             .map(|(kind, times)| (kind.name().to_owned(), summary(times)))
             .collect::<serde_json::Map<_, _>>(),
         "pull": summary(&pulls),
+        "ledger_commits": commits,
+        "ms_per_commit": per_commit_ms,
         "verdicts": verdicts,
         "problems": problems,
     });
