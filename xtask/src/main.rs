@@ -202,9 +202,16 @@ fn build_ui(root: &Path) -> Result {
 fn build_desktop(root: &Path, release: bool) -> Result<PathBuf> {
     step("build the desktop app");
     let mut build = cargo(root);
-    build.args(["build", "--package", "termdee-desktop"]);
+    // The command line comes along: the end-to-end tests read the ledger with `termdee sales`.
+    build.args([
+        "build",
+        "--package",
+        "termdee-desktop",
+        "--package",
+        "termdee-cli",
+    ]);
     if release {
-        build.args(["--release", "--features", "custom-protocol"]);
+        build.args(["--release", "--features", "termdee-desktop/custom-protocol"]);
     }
     status(&mut build)?;
     let profile = if release { "release" } else { "debug" };
@@ -223,6 +230,10 @@ fn desktop_e2e(
         .args(["npm", "run", "test:desktop"])
         .current_dir(root.join("ui"))
         .env("TERMDEE_DESKTOP_BIN", binary)
+        .env(
+            "TERMDEE_CLI_BIN",
+            binary.with_file_name(format!("termdee{}", std::env::consts::EXE_SUFFIX)),
+        )
         .env("TERMDEE_TAURI_DRIVER", tauri_driver)
         // Software rendering: there is no GPU under Xvfb, and compositing costs ~60 MiB.
         .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1");

@@ -8,7 +8,6 @@ use ts_rs::{Config, TS};
 
 use crate::error::{AppError, ErrorCode};
 use crate::qr::{PayeeKind, QrRequest, QrScreen};
-use crate::settings::Settings;
 use crate::shop::views::*;
 use termdee_domain::report::{OutcomeTotals, ReportDimension, ReportRow};
 use termdee_domain::{ActorKind, Network, PaymentMethod, SaleState, Satang};
@@ -23,7 +22,6 @@ pub fn typescript() -> String {
     let declarations = [
         ErrorCode::decl(&config),
         AppError::decl(&config),
-        Settings::decl(&config),
         QrRequest::decl(&config),
         PayeeKind::decl(&config),
         QrScreen::decl(&config),

@@ -11,7 +11,9 @@
 mod crash_worker;
 mod promptpay;
 mod providers;
+mod receipt;
 mod report;
+mod sales;
 mod sim;
 mod soak;
 
@@ -40,9 +42,14 @@ enum Command {
     Sim(sim::SimArgs),
     /// The owner's daily totals per operator from a ledger file (JSON or CSV).
     Report(report::ReportArgs),
+    /// The sales of a ledger file, one JSON line each (masked phones; `--events` for the log).
+    Sales(sales::SalesArgs),
     /// Seeded whole-sale runs against the simulators with faults (and kills with --crash);
     /// prints one JSON line and exits 1 if any money invariant broke.
     Soak(soak::SoakArgs),
+    /// Receipt printers: the test page.
+    #[command(subcommand)]
+    Receipt(receipt::ReceiptCommand),
     /// The engine as a child process for the SIGKILL crash tests.
     #[command(hide = true)]
     CrashWorker(crash_worker::CrashWorkerArgs),
@@ -67,7 +74,9 @@ fn main() -> ExitCode {
         Command::Catalogue(args) => providers::catalogue(&args),
         Command::Sim(args) => sim::run(args),
         Command::Report(args) => report::run(&args),
+        Command::Sales(args) => sales::run(&args),
         Command::Soak(args) => soak::run(args),
+        Command::Receipt(command) => receipt::run(command),
         Command::CrashWorker(args) => crash_worker::run(args),
     }
 }
