@@ -134,7 +134,9 @@ fn shop_paths<R: Runtime>(app: &tauri::AppHandle<R>) -> Result<ShopPaths, AppErr
 }
 
 /// Logs to daily files in the data folder; the guard flushes them when the app ends.
-fn start_logging(data_dir: &std::path::Path) -> Option<tracing_appender::non_blocking::WorkerGuard> {
+fn start_logging(
+    data_dir: &std::path::Path,
+) -> Option<tracing_appender::non_blocking::WorkerGuard> {
     let folder = data_dir.join("logs");
     std::fs::create_dir_all(&folder).ok()?;
     let file = tracing_appender::rolling::daily(folder, "termdee.log");

@@ -129,7 +129,10 @@ fn status_owner_id(app: &Window) -> String {
 
 #[test]
 fn a_shop_that_could_not_open_reports_why_on_every_command() {
-    let broken = AppError::new(ErrorCode::InvalidSettings, "the secrets file is not readable");
+    let broken = AppError::new(
+        ErrorCode::InvalidSettings,
+        "the secrets file is not readable",
+    );
     let app = app_with(Err(broken), tempfile::tempdir().expect("folder"));
     for command in ["status", "offer", "recent_sales", "settings_view"] {
         let error = invoke(&app, command, json!({})).expect_err("nothing works");
@@ -140,8 +143,12 @@ fn a_shop_that_could_not_open_reports_why_on_every_command() {
 #[test]
 fn a_command_the_capabilities_do_not_grant_is_refused() {
     let app = fresh_app();
-    let error = invoke(&app, "plugin:fs|read_file", json!({ "path": "/etc/passwd" }))
-        .expect_err("no plugin command is granted");
+    let error = invoke(
+        &app,
+        "plugin:fs|read_file",
+        json!({ "path": "/etc/passwd" }),
+    )
+    .expect_err("no plugin command is granted");
     assert!(
         error.is_string(),
         "refused by the IPC layer, not by a command: {error}"
@@ -201,5 +208,8 @@ fn handlers_manifest_and_capability_name_the_same_commands() {
     manifest.sort();
     granted.sort();
     assert_eq!(handlers, manifest, "src/commands.rs and build.rs");
-    assert_eq!(handlers, granted, "src/commands.rs and capabilities/default.json");
+    assert_eq!(
+        handlers, granted,
+        "src/commands.rs and capabilities/default.json"
+    );
 }

@@ -141,9 +141,8 @@ impl Settings {
         let text = serde_json::to_string_pretty(self)
             .map_err(|error| AppError::new(ErrorCode::Internal, error.to_string()))?;
         if let Some(folder) = file.parent() {
-            std::fs::create_dir_all(folder).map_err(|error| {
-                invalid(format!("cannot create {}: {error}", folder.display()))
-            })?;
+            std::fs::create_dir_all(folder)
+                .map_err(|error| invalid(format!("cannot create {}: {error}", folder.display())))?;
         }
         let temporary = file.with_extension("json.tmp");
         std::fs::write(&temporary, text)

@@ -46,7 +46,10 @@ const CASHIER_PIN: &str = "1357";
 /// First start, a cashier, and the owner logged in with an open shift.
 async fn shop_with_people(machine: &Machine) {
     let shop = &machine.shop;
-    assert!(shop.status().setup_needed, "a new machine asks for its owner");
+    assert!(
+        shop.status().setup_needed,
+        "a new machine asks for its owner"
+    );
     shop.setup_owner(&OwnerSetup {
         name: "เจ้าของ".into(),
         pin: OWNER_PIN.into(),
@@ -237,9 +240,15 @@ async fn a_kiosk_sells_by_qr_only_and_leaving_needs_the_owner_pin() {
     let machine = machine().await;
     let shop = &machine.shop;
     shop_with_people(&machine).await;
-    let status = shop.enter_kiosk().await.expect("the owner makes it a kiosk");
+    let status = shop
+        .enter_kiosk()
+        .await
+        .expect("the owner makes it a kiosk");
     assert_eq!(status.mode, AppMode::Kiosk);
-    assert_eq!(status.operator.expect("the kiosk operator").role, Role::Kiosk);
+    assert_eq!(
+        status.operator.expect("the kiosk operator").role,
+        Role::Kiosk
+    );
     let offer = shop.offer().unwrap();
     assert!(
         offer.methods.iter().all(|m| m.method.is_provider()),
@@ -247,7 +256,12 @@ async fn a_kiosk_sells_by_qr_only_and_leaving_needs_the_owner_pin() {
         offer.methods
     );
     let cash = shop
-        .start_sale(&sale_input(Network::Ais, "0812345678", "10", PaymentMethod::Cash))
+        .start_sale(&sale_input(
+            Network::Ais,
+            "0812345678",
+            "10",
+            PaymentMethod::Cash,
+        ))
         .await
         .unwrap_err();
     assert_eq!(cash.code, ErrorCode::PaymentMethodUnavailable);
@@ -260,7 +274,10 @@ async fn a_kiosk_sells_by_qr_only_and_leaving_needs_the_owner_pin() {
         ))
         .await
         .expect("a kiosk QR sale, no shift needed");
-    let cancelled = shop.cancel_sale(&sale.id).await.expect("the customer walked away");
+    let cancelled = shop
+        .cancel_sale(&sale.id)
+        .await
+        .expect("the customer walked away");
     assert_eq!(cancelled.state, SaleState::PaymentCancelled);
     assert_eq!(
         shop.settings_view().unwrap_err().code,
@@ -367,7 +384,10 @@ async fn a_restart_resumes_open_sales_and_keeps_the_people() {
     drop(machine.shop);
     let shop = open(machine.folder.path()).await;
     assert!(!shop.status().setup_needed, "the owner is still there");
-    assert!(shop.status().operator.is_none(), "a restart asks who is there");
+    assert!(
+        shop.status().operator.is_none(),
+        "a restart asks who is there"
+    );
     login(&shop, "owner", OWNER_PIN);
     assert_eq!(
         shop.sale(&sale.id).unwrap().state,

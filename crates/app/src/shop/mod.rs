@@ -160,7 +160,10 @@ impl Shop {
         options: ShopOptions,
     ) -> Result<Arc<Shop>, AppError> {
         std::fs::create_dir_all(&paths.data_dir).map_err(|error| {
-            internal(format!("cannot create {}: {error}", paths.data_dir.display()))
+            internal(format!(
+                "cannot create {}: {error}",
+                paths.data_dir.display()
+            ))
         })?;
         let secrets: Arc<dyn SecretStore> = Arc::from(secrets::open_store(&paths.data_dir)?);
         let settings = Settings::load(&paths.settings_file());
@@ -757,7 +760,10 @@ impl Shop {
             }
         }
         if let Some(token) = &update.hub_token {
-            secret_changes.push((HUB_TOKEN_SECRET.to_owned(), SecretString::from(token.clone())));
+            secret_changes.push((
+                HUB_TOKEN_SECRET.to_owned(),
+                SecretString::from(token.clone()),
+            ));
         }
         next.validate()?;
         let money_settings_changed = next.providers != current.providers
@@ -826,7 +832,9 @@ impl Shop {
                 )),
             });
         }
-        let method = provider.payment_method().ok_or_else(|| internal("no method"))?;
+        let method = provider
+            .payment_method()
+            .ok_or_else(|| internal("no method"))?;
         Ok(if running.ports.payments.contains_key(&method) {
             ConnectionTest {
                 provider,

@@ -212,11 +212,7 @@ impl ProviderValues {
     }
 
     /// Values given directly (demo mode: the simulators' addresses and demo credentials).
-    pub fn given(
-        provider: ProviderId,
-        plain: &[(&str, &str)],
-        secrets: &[(&str, &str)],
-    ) -> Self {
+    pub fn given(provider: ProviderId, plain: &[(&str, &str)], secrets: &[(&str, &str)]) -> Self {
         let mut values = ProviderValues {
             provider,
             plain: BTreeMap::new(),
@@ -284,7 +280,11 @@ pub fn missing_fields(
     settings: &Settings,
     store: &dyn SecretStore,
 ) -> Result<Vec<&'static str>, AppError> {
-    let own = settings.providers.get(&provider).cloned().unwrap_or_default();
+    let own = settings
+        .providers
+        .get(&provider)
+        .cloned()
+        .unwrap_or_default();
     Ok(ProviderValues::read(provider, &own, store)?.missing())
 }
 
@@ -296,7 +296,11 @@ pub fn settings_views(
     ProviderId::ALL
         .into_iter()
         .map(|provider| {
-            let own = settings.providers.get(&provider).cloned().unwrap_or_default();
+            let own = settings
+                .providers
+                .get(&provider)
+                .cloned()
+                .unwrap_or_default();
             let fields = fields(provider)
                 .iter()
                 .map(|field| {
@@ -542,8 +546,7 @@ mod tests {
     #[test]
     fn urls_default_to_production_and_secrets_come_from_the_store() {
         let store = MemoryStore::default();
-        let values =
-            ProviderValues::read(ProviderId::Easysoft, &enabled(&[]), &store).unwrap();
+        let values = ProviderValues::read(ProviderId::Easysoft, &enabled(&[]), &store).unwrap();
         assert_eq!(
             values.text("endpoint"),
             termdee_providers::easysoft::EASYSOFT_PRODUCTION_URL
@@ -564,14 +567,17 @@ mod tests {
     #[test]
     fn only_enabled_complete_providers_are_built_and_the_rest_are_explained() {
         let store = MemoryStore::default();
-        store.set("wepay.password", &SecretString::from("pw")).unwrap();
+        store
+            .set("wepay.password", &SecretString::from("pw"))
+            .unwrap();
         let mut settings = Settings::default();
-        settings.providers.insert(
-            ProviderId::Wepay,
-            enabled(&[("username", "shop")]),
-        );
+        settings
+            .providers
+            .insert(ProviderId::Wepay, enabled(&[("username", "shop")]));
         // Enabled but incomplete: explained, not built.
-        settings.providers.insert(ProviderId::Easysoft, enabled(&[]));
+        settings
+            .providers
+            .insert(ProviderId::Easysoft, enabled(&[]));
         // Complete but disabled: not built.
         settings.providers.insert(
             ProviderId::Tmweasy,
@@ -586,7 +592,9 @@ mod tests {
         assert_eq!(ports.topups[0].name(), "wepay");
         assert!(ports.payments.is_empty());
         assert_eq!(problems.len(), 1);
-        assert!(problems[0].message.contains("easysoft is missing username, password"));
+        assert!(problems[0]
+            .message
+            .contains("easysoft is missing username, password"));
 
         // wePAY cannot take orders without a callback URL: refused with a reason, not built.
         let (ports, problems) =

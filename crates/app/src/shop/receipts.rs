@@ -12,7 +12,7 @@ use base64::Engine as _;
 use termdee_ledger::Sale;
 use termdee_receipt::{
     JobId, JobState, Language as PaperLanguage, NewJob, Outcome, PaperWidth, PrintJob, PrintQueue,
-    Printer, PrinterAddress, PrintWorker, Receipt, TestPage,
+    PrintWorker, Printer, PrinterAddress, Receipt, TestPage,
 };
 
 use super::views::{Language, PrintJobView, ReceiptPreview};
@@ -96,7 +96,10 @@ impl Shop {
             other => {
                 return Err(AppError::new(
                     ErrorCode::InvalidRequest,
-                    format!("sale {} is {other}: its receipt comes when it ends", sale.id),
+                    format!(
+                        "sale {} is {other}: its receipt comes when it ends",
+                        sale.id
+                    ),
                 ))
             }
         };

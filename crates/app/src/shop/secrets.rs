@@ -137,9 +137,8 @@ impl SecretStore for KeyringStore {
         } else {
             entry.set_password(value.expose_secret())
         };
-        outcome.map_err(|error| {
-            store_error(format!("the OS keyring cannot store {name:?}: {error}"))
-        })
+        outcome
+            .map_err(|error| store_error(format!("the OS keyring cannot store {name:?}: {error}")))
     }
 }
 
@@ -226,7 +225,9 @@ fn unseal(cipher: &XChaCha20Poly1305, bytes: &[u8]) -> Result<BTreeMap<String, S
     let plain = cipher
         .decrypt(XNonce::from_slice(nonce), sealed)
         .map_err(|_| {
-            store_error("the secrets file does not open with this machine's key (altered or copied)")
+            store_error(
+                "the secrets file does not open with this machine's key (altered or copied)",
+            )
         })?;
     serde_json::from_slice(&plain).map_err(|_| store_error("the secrets file is not readable"))
 }
@@ -342,7 +343,11 @@ mod tests {
                 .unwrap()
                 .permissions()
                 .mode();
-            assert_eq!(mode & 0o077, 0, "the key is readable by the app's user only");
+            assert_eq!(
+                mode & 0o077,
+                0,
+                "the key is readable by the app's user only"
+            );
         }
         let again = EncryptedFileStore::open(folder.path()).unwrap();
         assert_eq!(
@@ -353,7 +358,9 @@ mod tests {
                 .expose_secret(),
             "s3cret-wepay-pass"
         );
-        again.set("wepay.password", &SecretString::from("")).unwrap();
+        again
+            .set("wepay.password", &SecretString::from(""))
+            .unwrap();
         assert!(again.get("wepay.password").unwrap().is_none());
         assert_eq!(again.hint("hub.token").unwrap(), "••••••ef");
         assert_eq!(again.hint("wepay.password").unwrap(), "");

@@ -58,15 +58,18 @@ fn quick_amounts(catalogue: &[Satang], min: Option<Satang>, max: Option<Satang>)
 pub(crate) fn engine_error(error: EngineError) -> AppError {
     match error {
         EngineError::Refused(error) => error,
-        EngineError::Ledger(LedgerError::NotFound { what, id }) => {
-            AppError::new(ErrorCode::InvalidRequest, format!("{what} {id} does not exist"))
-        }
+        EngineError::Ledger(LedgerError::NotFound { what, id }) => AppError::new(
+            ErrorCode::InvalidRequest,
+            format!("{what} {id} does not exist"),
+        ),
         EngineError::Ledger(
             error @ (LedgerError::Conflict { .. }
             | LedgerError::Illegal(_)
             | LedgerError::Invalid(_)),
         ) => AppError::new(ErrorCode::InvalidRequest, error.to_string()),
-        EngineError::Ledger(error) => AppError::new(ErrorCode::LedgerUnavailable, error.to_string()),
+        EngineError::Ledger(error) => {
+            AppError::new(ErrorCode::LedgerUnavailable, error.to_string())
+        }
         EngineError::Crashed(crashed) => internal(crashed),
     }
 }
@@ -190,9 +193,12 @@ fn payment_view(
     let expires_at = if sale.method == PaymentMethod::Cash {
         None
     } else {
-        let shown_until =
-            payment.created_at + i64::from(settings.qr_countdown_seconds) * 1_000;
-        Some(payment.expires_at.map_or(shown_until, |at| at.min(shown_until)))
+        let shown_until = payment.created_at + i64::from(settings.qr_countdown_seconds) * 1_000;
+        Some(
+            payment
+                .expires_at
+                .map_or(shown_until, |at| at.min(shown_until)),
+        )
     };
     Ok(PaymentView {
         state: payment.state.code().to_owned(),
@@ -267,7 +273,12 @@ impl Shop {
         Ok((session, running, settings))
     }
 
-    fn view(&self, session: &Session, settings: &Settings, sale: &Sale) -> Result<SaleView, AppError> {
+    fn view(
+        &self,
+        session: &Session,
+        settings: &Settings,
+        sale: &Sale,
+    ) -> Result<SaleView, AppError> {
         let ledger = self.ledger()?;
         sale_view(&ledger, session, settings, sale, self.now())
     }
@@ -411,7 +422,12 @@ impl Shop {
             .await
     }
 
-    async fn act(&self, sale_id: &str, action: SaleAction, note: &str) -> Result<SaleView, AppError> {
+    async fn act(
+        &self,
+        sale_id: &str,
+        action: SaleAction,
+        note: &str,
+    ) -> Result<SaleView, AppError> {
         let (session, running, settings) = self.selling()?;
         let sale = self.visible_sale(&session, sale_id)?;
         let ledger = self.ledger()?;
@@ -422,7 +438,10 @@ impl Shop {
                 } else {
                     ErrorCode::NotPermitted
                 },
-                format!("{action:?} is not possible for sale {sale_id} ({})", sale.state),
+                format!(
+                    "{action:?} is not possible for sale {sale_id} ({})",
+                    sale.state
+                ),
             ));
         }
         let money_by_hand = matches!(
@@ -456,7 +475,8 @@ impl Shop {
         let session = self.session()?;
         let settings = self.settings_or_default();
         let ledger = self.ledger()?;
-        let operator = (session.operator.role != Role::Owner).then_some(session.operator.id.as_str());
+        let operator =
+            (session.operator.role != Role::Owner).then_some(session.operator.id.as_str());
         ledger
             .recent_sales(operator, RECENT)
             .map_err(internal)?
@@ -496,7 +516,10 @@ impl Shop {
             .ok_or_else(|| {
                 AppError::new(
                     ErrorCode::InvalidRequest,
-                    format!("sale {sale_id} has no QR waiting to be paid ({})", sale.state),
+                    format!(
+                        "sale {sale_id} has no QR waiting to be paid ({})",
+                        sale.state
+                    ),
                 )
             })?;
         demo.pay(&payment)?;
@@ -517,7 +540,10 @@ mod tests {
     use super::*;
 
     fn baht(values: &[i64]) -> Vec<Satang> {
-        values.iter().filter_map(|b| Satang::from_baht(*b)).collect()
+        values
+            .iter()
+            .filter_map(|b| Satang::from_baht(*b))
+            .collect()
     }
 
     #[test]
@@ -538,7 +564,10 @@ mod tests {
     #[test]
     fn a_long_catalogue_of_odd_amounts_shows_its_first_dozen() {
         let catalogue: Vec<Satang> = baht(&(0..40).map(|n| 15 + n * 10).collect::<Vec<_>>());
-        assert_eq!(quick_amounts(&catalogue, None, None), catalogue[..12].to_vec());
+        assert_eq!(
+            quick_amounts(&catalogue, None, None),
+            catalogue[..12].to_vec()
+        );
     }
 
     #[test]
