@@ -616,6 +616,7 @@ fn bench(args: Args) -> Result<bool, String> {
         pending.len(),
         args.copies
     );
+    let commits_before = ledger.group_commits();
     let load = runtimes.load.block_on(hammer(
         requests.clone(),
         args.connections,
@@ -702,16 +703,14 @@ fn bench(args: Args) -> Result<bool, String> {
             pending.len()
         ));
     }
-    // Durable transactions the load cost (engine/callbacks.rs): a first callback is stored,
-    // applied and given its verdict (3); any other stored request is stored and given its
-    // verdict (2). Each is one fsync of the WAL, one after the other.
-    let applied = verdicts.get("applied").copied().unwrap_or(0);
-    let stored: u64 = verdicts.values().sum();
-    let commits = 3 * applied + 2 * (stored - applied.min(stored));
+    // Durable transactions the load cost and the group commits (fsyncs) that carried them.
+    let after = ledger.group_commits();
+    let transactions = after.transactions - commits_before.transactions;
+    let commits = after.groups - commits_before.groups;
     let per_commit_ms =
         common::ms(u64::try_from(load.elapsed.as_micros()).unwrap_or(u64::MAX) / commits.max(1));
     eprintln!(
-        "callbacks bench: {commits} ledger commits in {:.2} s: {per_commit_ms:.2} ms per commit",
+        "callbacks bench: {transactions} ledger transactions in {commits} group commits in {:.2} s: {per_commit_ms:.2} ms per commit",
         load.elapsed.as_secs_f64()
     );
     eprintln!(
@@ -753,6 +752,7 @@ fn bench(args: Args) -> Result<bool, String> {
             .map(|(kind, times)| (kind.name().to_owned(), summary(times)))
             .collect::<serde_json::Map<_, _>>(),
         "pull": summary(&pulls),
+        "ledger_transactions": transactions,
         "ledger_commits": commits,
         "ms_per_commit": per_commit_ms,
         "verdicts": verdicts,

@@ -40,6 +40,7 @@ use hdrhistogram::Histogram;
 use termdee_app::engine::routing::default_backoff;
 use termdee_app::engine::{Engine, EngineEvent, NoCrash, SaleRequest};
 use termdee_domain::{Actor, ActorKind, Network, PaymentMethod, SaleState, Satang};
+use termdee_ledger::GroupCommits;
 use termdee_scenarios::{check, open_ledger, EngineOptions, Faults, Running, World};
 use termdee_sim::{CallbackPlan, Fate};
 use tokio::sync::broadcast::{self, error::RecvError};
@@ -116,6 +117,8 @@ struct Run {
     wait: Histogram<u64>,
     /// The disk's fsync latency just before the run (the disk is shared and its speed drifts).
     fsync: Option<Histogram<u64>>,
+    // Ledger transactions in the run and the group commits (fsyncs) that made them durable.
+    commits: GroupCommits,
     failures: Vec<String>,
 }
 
@@ -133,6 +136,7 @@ impl Run {
             confirm: histogram(),
             wait: histogram(),
             fsync: None,
+            commits: GroupCommits::default(),
             failures: Vec::new(),
         }
     }
@@ -184,6 +188,8 @@ impl Run {
             "confirm_payment": summary(&self.confirm),
             "callback_wait": summary(&self.wait),
             "fsync_before": self.fsync.as_ref().map(summary),
+            "ledger_transactions": self.commits.transactions,
+            "ledger_commits": self.commits.groups,
         })
     }
 
@@ -209,6 +215,10 @@ impl Run {
         eprintln!("  start_sale       {}", line(&self.start));
         eprintln!("  confirm_payment  {}", line(&self.confirm));
         eprintln!("  callback wait    {}", line(&self.wait));
+        eprintln!(
+            "  ledger           {} transactions in {} group commits",
+            self.commits.transactions, self.commits.groups
+        );
         for failure in self.failures.iter().take(5) {
             eprintln!("  FAILED: {failure}");
         }
@@ -372,6 +382,7 @@ async fn run_phase(
     phase: Phase,
 ) -> Result<Run, String> {
     let taken = Arc::new(AtomicU64::new(0));
+    let commits_before = engine.ledger().group_commits();
     let began = Instant::now();
     let deadline = began + phase.max_time;
     let mut customers = Vec::new();
@@ -399,6 +410,11 @@ async fn run_phase(
         run.merge(customer)?;
     }
     run.elapsed = began.elapsed();
+    let commits = engine.ledger().group_commits();
+    run.commits = GroupCommits {
+        groups: commits.groups - commits_before.groups,
+        transactions: commits.transactions - commits_before.transactions,
+    };
     Ok(run)
 }
 
