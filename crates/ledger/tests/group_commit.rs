@@ -207,10 +207,7 @@ fn a_failing_member_undoes_only_its_own_writes() {
             "{id}"
         );
     }
-    assert_eq!(
-        sales_in_file(&shop).unwrap(),
-        i64::try_from(kept).unwrap() + 1
-    );
+    assert_eq!(sales_in_file(&shop).unwrap(), i64::from(kept) + 1);
 }
 
 #[test]
@@ -250,7 +247,7 @@ fn a_member_failing_alone_ends_its_group() {
 /// before that group's `COMMIT`. Prints each committed group's size first.
 fn crash_child(path: &str) {
     let ledger = Ledger::open(path).expect("the child opens the ledger");
-    let at = day_zero().unwrap() + 9 * 3_600_000;
+    let at = day_zero().expect("day zero") + 9 * 3_600_000;
     let groups = Arc::new(Mutex::new(0_usize));
     let seen = Arc::clone(&groups);
     ledger.before_group_commit(move |size| {
