@@ -28,6 +28,28 @@ async function counterSale(session, { network, phone, baht, method }) {
   await byTestId(session, 'sale-panel');
 }
 
+/** The owner puts this machine into kiosk mode; the attract screen shows. */
+async function enterKiosk(session) {
+  await click(session, 'nav-dashboard');
+  await click(session, 'dash-kiosk');
+  await click(session, 'enter-kiosk');
+  await click(session, 'enter-kiosk-confirm-yes');
+  await waitAttribute(session, 'kiosk', 'data-step', 'attract');
+}
+
+/** A customer at the kiosk: network, the number typed twice, an amount; returns the QR screen. */
+async function kioskBuy(session, { network, phone, baht }) {
+  await click(session, 'kiosk-start');
+  await click(session, `kiosk-network-${network}`);
+  for (const round of [1, 2]) {
+    for (const digit of phone) await click(session, `kiosk-key-${digit}`);
+    await click(session, 'kiosk-number-next');
+    if (round === 1) await waitAttribute(session, 'kiosk', 'data-step', 'confirm');
+  }
+  await click(session, `kiosk-amount-${baht}`);
+  return byTestId(session, 'kiosk-pay', 30_000);
+}
+
 test('a cashier sells credit for cash: the top-up completes and the ledger has it under the cashier', async () => {
   const app = await startApp();
   const { session } = app;
@@ -76,21 +98,9 @@ test('a kiosk QR sale is paid by the simulated customer and topped up', async ()
   const { session } = app;
   try {
     await firstStart(session);
-    await click(session, 'nav-dashboard');
-    await click(session, 'dash-kiosk');
-    await click(session, 'enter-kiosk');
-    await click(session, 'enter-kiosk-confirm-yes');
-    await waitAttribute(session, 'kiosk', 'data-step', 'attract');
+    await enterKiosk(session);
     screenshot('4-kiosk-attract');
-    await click(session, 'kiosk-start');
-    await click(session, 'kiosk-network-dtac');
-    for (const round of [1, 2]) {
-      for (const digit of '0891234567') await click(session, `kiosk-key-${digit}`);
-      await click(session, 'kiosk-number-next');
-      if (round === 1) await waitAttribute(session, 'kiosk', 'data-step', 'confirm');
-    }
-    await click(session, 'kiosk-amount-20');
-    const pay = await byTestId(session, 'kiosk-pay', 30_000);
+    const pay = await kioskBuy(session, { network: 'dtac', phone: '0891234567', baht: '20' });
     await byTestId(session, 'qr-image');
     const saleIdOnScreen = await pay.getAttribute('data-sale-id');
     screenshot('5-kiosk-qr');
@@ -114,19 +124,8 @@ test('a kiosk QR that is not paid in time expires and nothing is taken', async (
   const { session } = app;
   try {
     await firstStart(session);
-    await click(session, 'nav-dashboard');
-    await click(session, 'dash-kiosk');
-    await click(session, 'enter-kiosk');
-    await click(session, 'enter-kiosk-confirm-yes');
-    await click(session, 'kiosk-start');
-    await click(session, 'kiosk-network-ais');
-    for (const round of [1, 2]) {
-      for (const digit of '0812345678') await click(session, `kiosk-key-${digit}`);
-      await click(session, 'kiosk-number-next');
-      if (round === 1) await waitAttribute(session, 'kiosk', 'data-step', 'confirm');
-    }
-    await click(session, 'kiosk-amount-10');
-    const pay = await byTestId(session, 'kiosk-pay', 30_000);
+    await enterKiosk(session);
+    const pay = await kioskBuy(session, { network: 'ais', phone: '0812345678', baht: '10' });
     const id = await pay.getAttribute('data-sale-id');
     await waitAttribute(session, 'kiosk-result', 'data-look', 'nothing', 30_000);
     screenshot('7-kiosk-expired');
