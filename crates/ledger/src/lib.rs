@@ -21,6 +21,9 @@
 //!   exchanges are kept (with secrets already masked by the transport) for reconciliation.
 //! - **Reports from the ledger.** [`Ledger::daily_by_operator`] sums the sales of one Bangkok
 //!   day per operator from a covering index.
+//! - **An outbox to the fleet hub.** Triggers queue every change of a sale, operator or register
+//!   and every event in the same transaction ([`OutboxBatch`], [`Ledger::outbox_batch`]); the
+//!   register's sender pushes them and records the hub's acknowledgement.
 //!
 //! The API is synchronous: a transition is a few hundred microseconds plus one fsync, and the
 //! connection sits behind a mutex (SQLite has one writer anyway).
@@ -31,6 +34,7 @@ mod error;
 mod events;
 mod exchanges;
 mod migrations;
+mod outbox;
 mod payments;
 mod registers;
 mod report;
@@ -47,6 +51,7 @@ pub use callbacks::StoredCallback;
 pub use error::{LedgerError, Result};
 pub use events::Event;
 pub use exchanges::Exchange;
+pub use outbox::{OutboxBatch, OutboxEntry, OutboxKind, OutboxRow, OutboxStatus};
 pub use payments::{NewPayment, Payment, PaymentEnd, PaymentState};
 pub use registers::{Operator, OperatorKind, Register, RegisterKind};
 pub use report::{OperatorTotals, OutcomeTotals};

@@ -187,8 +187,52 @@ CREATE TABLE callbacks (
 CREATE INDEX callbacks_unhandled ON callbacks(provider) WHERE handled_at IS NULL;
 "#;
 
+/// Version 2: the transactional outbox to the fleet hub (see `outbox.rs`).
+///
+/// Triggers append one row per change of a sale, operator or register and one per event, in the
+/// same transaction as the change: no code path can change a row without queueing it. The rows
+/// name what changed, not its columns: the sender reads the current row when it sends, so
+/// columns added by later migrations travel without touching these triggers.
+const V2: &str = r#"
+CREATE TABLE outbox (
+    -- AUTOINCREMENT: a sequence number is never reused, even after rows are deleted.
+    seq   INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind  TEXT NOT NULL CHECK (kind IN ('register', 'operator', 'sale', 'event')),
+    key   TEXT NOT NULL
+);
+
+-- How far the hub has acknowledged (one row).
+CREATE TABLE outbox_cursor (
+    id          INTEGER PRIMARY KEY CHECK (id = 1),
+    acked_seq   INTEGER NOT NULL CHECK (acked_seq >= 0),
+    acked_at    INTEGER
+) STRICT;
+INSERT INTO outbox_cursor (id, acked_seq) VALUES (1, 0);
+
+CREATE TRIGGER outbox_register_insert AFTER INSERT ON registers
+BEGIN INSERT INTO outbox (kind, key) VALUES ('register', NEW.id); END;
+CREATE TRIGGER outbox_register_update AFTER UPDATE ON registers
+BEGIN INSERT INTO outbox (kind, key) VALUES ('register', NEW.id); END;
+CREATE TRIGGER outbox_operator_insert AFTER INSERT ON operators
+BEGIN INSERT INTO outbox (kind, key) VALUES ('operator', NEW.id); END;
+CREATE TRIGGER outbox_operator_update AFTER UPDATE ON operators
+BEGIN INSERT INTO outbox (kind, key) VALUES ('operator', NEW.id); END;
+CREATE TRIGGER outbox_sale_insert AFTER INSERT ON sales
+BEGIN INSERT INTO outbox (kind, key) VALUES ('sale', NEW.id); END;
+CREATE TRIGGER outbox_sale_update AFTER UPDATE ON sales
+BEGIN INSERT INTO outbox (kind, key) VALUES ('sale', NEW.id); END;
+CREATE TRIGGER outbox_event_insert AFTER INSERT ON events
+BEGIN INSERT INTO outbox (kind, key) VALUES ('event', CAST(NEW.seq AS TEXT)); END;
+
+-- A ledger that sold before this version queues its whole history once, oldest first.
+INSERT INTO outbox (kind, key) SELECT 'register', id FROM registers ORDER BY created_at, id;
+INSERT INTO outbox (kind, key) SELECT 'operator', id FROM operators ORDER BY created_at, id;
+INSERT INTO outbox (kind, key) SELECT 'sale', id FROM sales ORDER BY created_at, id;
+INSERT INTO outbox (kind, key) SELECT 'event', CAST(seq AS TEXT) FROM events ORDER BY seq;
+"#;
+
 /// Every migration's SQL, oldest first.
-const ALL: [&str; 1] = [V1];
+const ALL: [&str; 2] = [V1, V2];
 
 /// How many migrations there are (the schema version of an up-to-date ledger).
 pub fn count() -> usize {
@@ -198,4 +242,10 @@ pub fn count() -> usize {
 /// Every migration, oldest first.
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(ALL.iter().map(|sql| M::up(sql)).collect())
+}
+
+/// The first `n` migrations only: a ledger as an older release left it (tests of upgrades).
+#[cfg(test)]
+pub(crate) fn first(n: usize) -> Migrations<'static> {
+    Migrations::new(ALL.iter().take(n).map(|sql| M::up(sql)).collect())
 }
