@@ -9,6 +9,7 @@
 //! - a well-formed request whose answer is "no" (an invalid payload to `decode`) exits 1.
 
 mod crash_worker;
+mod hub;
 mod promptpay;
 mod providers;
 mod report;
@@ -43,6 +44,9 @@ enum Command {
     /// Seeded whole-sale runs against the simulators with faults (and kills with --crash);
     /// prints one JSON line and exits 1 if any money invariant broke.
     Soak(soak::SoakArgs),
+    /// The fleet hub on PostgreSQL: serve, enroll a register, issue an owner token, migrate.
+    #[command(subcommand)]
+    Hub(hub::HubCommand),
     /// The engine as a child process for the SIGKILL crash tests.
     #[command(hide = true)]
     CrashWorker(crash_worker::CrashWorkerArgs),
@@ -68,6 +72,7 @@ fn main() -> ExitCode {
         Command::Sim(args) => sim::run(args),
         Command::Report(args) => report::run(&args),
         Command::Soak(args) => soak::run(args),
+        Command::Hub(command) => hub::run(command),
         Command::CrashWorker(args) => crash_worker::run(args),
     }
 }
