@@ -70,7 +70,7 @@ pub struct EnrollArgs {
     /// The register's id, as in its ledger (e.g. `kiosk-1`).
     #[arg(long, value_name = "ID")]
     register: String,
-    /// The name shown to the owner (default: the id).
+    /// The name shown to the owner (default: the id; a rotation keeps the current name).
     #[arg(long)]
     name: Option<String>,
     /// The hub's public HTTPS address, to print the providers' callback URLs.
@@ -175,9 +175,8 @@ async fn serve(args: ServeArgs) -> Result<ExitCode, ExitCode> {
 
 async fn enroll(args: EnrollArgs) -> Result<ExitCode, ExitCode> {
     let store = migrate(&args.database).await?;
-    let name = args.name.clone().unwrap_or_else(|| args.register.clone());
     let enrolment = store
-        .enroll(&args.register, &name, SystemClock.now())
+        .enroll(&args.register, args.name.as_deref(), SystemClock.now())
         .await
         .map_err(|error| {
             eprintln!("termdee hub: {error}");

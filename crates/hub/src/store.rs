@@ -229,10 +229,11 @@ impl Store {
     }
 
     /// Enrols `register_id` (or rotates its token): the old token, if any, stops working now.
+    /// `name` is shown to the owner (default: the id; a rotation keeps the name unless given).
     pub async fn enroll(
         &self,
         register_id: &str,
-        name: &str,
+        name: Option<&str>,
         now: UnixMillis,
     ) -> Result<Enrolment> {
         if !valid_register_id(register_id) {
@@ -248,8 +249,8 @@ impl Store {
             .await?
             .execute(
                 "INSERT INTO registers (id, name, token_hash, callback_hash, enrolled_at)
-                 VALUES ($1, $2, $3, $4, $5)
-                 ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name,
+                 VALUES ($1, COALESCE($2, $1), $3, $4, $5)
+                 ON CONFLICT (id) DO UPDATE SET name = COALESCE($2, registers.name),
                      token_hash = EXCLUDED.token_hash, callback_hash = EXCLUDED.callback_hash",
                 &[&register_id, &name, &token_hash, &callback_hash, &now],
             )

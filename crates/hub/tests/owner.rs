@@ -1,5 +1,8 @@
 //! The owner's view over HTTP: the JSON the desktop owner screen reads (through the app's
 //! `FleetView`), the server-rendered page, and who may see them.
+// Test code throughout (helpers included): a failed unwrap is a failed test. clippy's
+// allow-unwrap-in-tests covers only the #[test] functions themselves.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 

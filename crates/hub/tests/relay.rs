@@ -1,6 +1,9 @@
 //! The callback relay with the provider simulators: providers call the hub (never the register),
 //! the hub stores and answers exactly as each provider expects, and the register applies each
 //! callback through its engine when it is online — also when it was offline when they came.
+// Test code throughout (helpers included): a failed unwrap is a failed test. clippy's
+// allow-unwrap-in-tests covers only the #[test] functions themselves.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 
@@ -31,7 +34,7 @@ struct Register {
 async fn enrol(database: &Database, world: &World, hub: &RunningHub) -> Register {
     let enrolment = database
         .store
-        .enroll(REGISTER, "Kiosk 1", SystemClock.now())
+        .enroll(REGISTER, Some("Kiosk 1"), SystemClock.now())
         .await
         .unwrap();
     let settings = HubSettings::new(hub.url(), SecretString::from(enrolment.token));
@@ -131,9 +134,9 @@ async fn callbacks_received_while_the_register_is_offline_are_applied_when_it_co
     );
     // Deposit-QR says PROCESSING, then SUCCESS: both held, neither handled yet.
     let held = open_callbacks(&database.store).await;
-    assert!(held
-        .iter()
-        .all(|c| c.order_ref.as_deref() == Some(payment.reference.as_str()) && c.verdict.is_none()));
+    assert!(held.iter().all(
+        |c| c.order_ref.as_deref() == Some(payment.reference.as_str()) && c.verdict.is_none()
+    ));
     let health = database.store.health(0).await.unwrap();
     assert_eq!(health.registers[0].callbacks_waiting, held.len() as i64);
     assert_eq!(
@@ -152,7 +155,11 @@ async fn callbacks_received_while_the_register_is_offline_are_applied_when_it_co
     .unwrap();
     let mut relay = RelayClient::new(running.engine.clone(), client, fast(), Arc::new(NoCrash));
     let handled = relay.poll_once(Duration::from_secs(1)).await.unwrap();
-    assert_eq!(handled.len(), held.len(), "everything held is handed over, oldest first");
+    assert_eq!(
+        handled.len(),
+        held.len(),
+        "everything held is handed over, oldest first"
+    );
     let applied = handled.last().unwrap();
     assert_eq!(applied.verdict, Some(CallbackVerdict::Applied));
     assert_eq!(applied.sale_id.as_deref(), Some(sale.id.as_str()));
@@ -347,11 +354,7 @@ async fn unknown_unreadable_and_forged_callbacks_are_kept_and_shown_never_droppe
     assert_eq!(health.registers[0].callbacks_waiting, 0);
 
     // A register cannot acknowledge another register's callback.
-    let other = database
-        .store
-        .enroll("kiosk-2", "Kiosk 2", 0)
-        .await
-        .unwrap();
+    let other = database.store.enroll("kiosk-2", None, 0).await.unwrap();
     let intruder = reqwest::Client::new()
         .post(
             hub.url()

@@ -1,6 +1,9 @@
 //! Kiosk ledgers → hub, against a real PostgreSQL: every entry stored once, in order, through
 //! kills, replays, reordering, restarts, two registers at once and a week offline; and the hub's
 //! totals equal the sum of the registers' ledgers.
+// Test code throughout (helpers included): a failed unwrap is a failed test. clippy's
+// allow-unwrap-in-tests covers only the #[test] functions themselves.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 
@@ -275,7 +278,10 @@ async fn replayed_and_reordered_batches_are_stored_once_in_order_and_never_regre
     assert!(b.head_seq > a.head_seq);
     assert_eq!(b.entries.last().map(|e| e.key.as_str()), Some("X"));
     assert_eq!(push(&late, &hub, &b).await.applied_through, x_first);
-    assert_eq!(sale_state(&database.store, "kiosk-2", "X").await.as_deref(), Some("refund_due"));
+    assert_eq!(
+        sale_state(&database.store, "kiosk-2", "X").await.as_deref(),
+        Some("refund_due")
+    );
     // A's later entries are new to the hub and accepted, but its picture of X is older.
     assert_eq!(push(&late, &hub, &a).await.applied_through, a.head_seq);
     assert_eq!(

@@ -14,8 +14,8 @@ use secrecy::SecretString;
 use termdee_app::fleet::{FleetConfig, HubClient, HubSettings, OutboxSender};
 use termdee_domain::report::{fold, ReportRow, SalesGroup};
 use termdee_domain::{
-    Actor, ActorKind, BusinessDay, Clock, ManualClock, Msisdn, Network, PaymentMethod,
-    Satang, SystemClock, UnixMillis,
+    Actor, ActorKind, BusinessDay, Clock, ManualClock, Msisdn, Network, PaymentMethod, Satang,
+    SystemClock, UnixMillis,
 };
 use termdee_hub::cluster::Cluster;
 use termdee_hub::{Hub, HubOptions, IngestHook, NoHook, Store};
@@ -218,7 +218,7 @@ impl Shop {
         }
         let enrolment = database
             .store
-            .enroll(id, &format!("Register {id}"), SystemClock.now())
+            .enroll(id, Some(&format!("Register {id}")), SystemClock.now())
             .await
             .unwrap();
         Shop {
