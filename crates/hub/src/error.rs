@@ -33,6 +33,9 @@ pub enum HubError {
     /// No such thing.
     #[error("{0}")]
     NotFound(String),
+    /// The request contradicts what the hub holds (nothing was written).
+    #[error("{0}")]
+    Conflict(String),
 }
 
 impl HubError {
@@ -46,6 +49,7 @@ impl HubError {
             HubError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             HubError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
             HubError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            HubError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
         }
     }
 }

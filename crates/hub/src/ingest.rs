@@ -15,7 +15,9 @@
 //! 4. `applied_seq` moves to the last accepted entry, and only then does the transaction commit.
 //!
 //! A hub killed anywhere before the commit stores nothing of the batch; the register, which has
-//! no acknowledgement, sends it again. Every snapshot is validated before the transaction
+//! no acknowledgement, sends it again. A register whose outbox is shorter than what the hub
+//! already holds of it (its ledger restored from a backup, or a new machine with the old token)
+//! is refused with a conflict rather than have its new entries mistaken for replays. Every snapshot is validated before the transaction
 //! starts; a batch with a row this hub cannot read (an unknown sale state, a sale of another
 //! register) is refused whole, with a message, and nothing is written.
 
@@ -307,6 +309,16 @@ impl Store {
             .await?
             .ok_or_else(|| HubError::NotFound(format!("register {register_id}")))?
             .get(0);
+        if head_seq < applied {
+            // Its outbox is shorter than what the hub already holds of it: a ledger restored
+            // from a backup or a new machine with the old token. Taking its entries as replays
+            // would silently drop its new sales; refuse loudly instead.
+            return Err(HubError::Conflict(format!(
+                "register {register_id} says its outbox ends at {head_seq}, but the hub already \
+                 holds {applied} entries of it: was its ledger restored or replaced? Enrol it \
+                 under a new register id"
+            )));
+        }
         let mut next = applied + 1;
         let mut accepted: Vec<&PushEntry> = Vec::new();
         let mut missing_from = None;

@@ -554,4 +554,25 @@ async fn pushes_without_a_register_token_or_with_a_bad_batch_are_refused_and_cha
         client.push(&batch).await.unwrap().applied_through,
         batch.head_seq
     );
+
+    // The same register again with a fresh ledger (a new machine, the register re-enrolled):
+    // its first entries would look like replays; the hub refuses instead of dropping its sales.
+    let replaced = Shop::open(&database, "kiosk-1", 10).await;
+    let fresh = wire(replaced.ledger.outbox_batch_after(0, 3).unwrap());
+    assert!(fresh.head_seq < batch.head_seq);
+    match replaced.client(&hub.url(), &fast()).push(&fresh).await {
+        Err(FleetError::Refused {
+            status,
+            code,
+            message,
+        }) => {
+            assert_eq!((status, code.as_str()), (409, "conflict"));
+            assert!(message.contains("restored or replaced"), "{message}");
+        }
+        other => panic!("a replaced ledger must be refused, got {other:?}"),
+    }
+    assert_eq!(
+        database.store.received_seqs("kiosk-1").await.unwrap().len() as i64,
+        batch.head_seq
+    );
 }
