@@ -14,11 +14,11 @@
 //!
 //! **The row names what changed, not its columns.** Another migration may add columns to
 //! `sales` (a provider, a cost) or to `operators`; a trigger that copied a column list would go
-//! stale silently. Instead the sender reads the *current* row when it sends ([`Ledger::
-//! outbox_batch_after`]), generically, as JSON of all its columns (`SELECT *`), in one read
-//! transaction together with the entries and the newest `seq` at that moment (`head_seq`). Every
-//! snapshot in a batch therefore shows the row exactly as of `head_seq`, which the hub uses to
-//! never let an older snapshot overwrite a newer one, however batches are replayed. Columns whose
+//! stale silently. Instead the sender reads the *current* row when it sends
+//! ([`Ledger::outbox_batch_after`]), generically, as JSON of all its columns (`SELECT *`), in one
+//! read transaction together with the entries and the newest `seq` at that moment (`head_seq`).
+//! Every snapshot in a batch therefore shows the row exactly as of `head_seq`, which the hub uses
+//! to never let an older snapshot overwrite a newer one, however batches are replayed. Columns whose
 //! name says they hold a secret (`pin`, `password`, `secret`, `token`, `hash`, `salt` as a word
 //! of the name, e.g. a future `pin_hash`) never leave the machine (money rule 7).
 //!
