@@ -1,45 +1,69 @@
-//! The commands over tauri's real IPC path (mock runtime, no display): arguments deserialise,
-//! replies serialise, and errors arrive as `{ code, message }`.
+//! The commands over tauri's real IPC path (mock runtime, no display): arguments deserialise
+//! with the names the UI sends, replies serialise, errors arrive as `{ code, message }`, and the
+//! capabilities let the bundled UI call exactly the shop's commands and nothing else.
+
+use std::sync::Arc;
+use std::time::Duration;
 
 use serde_json::{json, Value};
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{get_ipc_response, mock_builder, INVOKE_KEY};
 use tauri::webview::InvokeRequest;
 use tauri::Manager;
-use termdee_app::settings::Settings;
+use termdee_app::auth::PinCost;
+use termdee_app::shop::{Shop, ShopOptions, ShopPaths};
 use termdee_app::{AppError, ErrorCode};
 use termdee_desktop::{with_commands, ShellState};
+use termdee_domain::SystemClock;
 
-fn app_with(
-    settings: Result<Settings, AppError>,
-) -> tauri::WebviewWindow<tauri::test::MockRuntime> {
+struct Window {
+    window: tauri::WebviewWindow<tauri::test::MockRuntime>,
+    _folder: tempfile::TempDir,
+}
+
+fn app_with(shop: Result<Arc<Shop>, AppError>, folder: tempfile::TempDir) -> Window {
     let app = with_commands(mock_builder())
         // The real context: the real capabilities decide which commands the window may call.
         .build(tauri::generate_context!("../tauri.conf.json", test = true))
         .expect("the mock app builds");
-    app.manage(ShellState { settings });
-    tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+    app.manage(ShellState { shop });
+    let window = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
         .build()
-        .expect("the mock window opens")
+        .expect("the mock window opens");
+    Window {
+        window,
+        _folder: folder,
+    }
 }
 
-fn invoke(
-    window: &tauri::WebviewWindow<tauri::test::MockRuntime>,
-    command: &str,
-    body: Value,
-) -> Result<Value, Value> {
+/// A fresh machine in demo mode.
+fn fresh_app() -> Window {
+    std::env::set_var(termdee_app::shop::secrets::SECRET_STORE_ENV, "file");
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    let paths = ShopPaths {
+        config_dir: folder.path().to_path_buf(),
+        data_dir: folder.path().to_path_buf(),
+    };
+    let shop = tauri::async_runtime::block_on(Shop::open(
+        paths,
+        Arc::new(SystemClock),
+        ShopOptions {
+            tick: Duration::from_millis(200),
+            pin_cost: PinCost::TESTS_ONLY,
+            demo_allowed: true,
+        },
+    ));
+    app_with(shop, folder)
+}
+
+fn invoke(window: &Window, command: &str, body: Value) -> Result<Value, Value> {
     // The origin the embedded UI has on Linux; the capability grants "local" URLs only.
     invoke_from(window, "tauri://localhost", command, body)
 }
 
-fn invoke_from(
-    window: &tauri::WebviewWindow<tauri::test::MockRuntime>,
-    origin: &str,
-    command: &str,
-    body: Value,
-) -> Result<Value, Value> {
+fn invoke_from(window: &Window, origin: &str, command: &str, body: Value) -> Result<Value, Value> {
     get_ipc_response(
-        window,
+        &window.window,
         InvokeRequest {
             cmd: command.into(),
             callback: CallbackFn(0),
@@ -54,59 +78,73 @@ fn invoke_from(
 }
 
 #[test]
-fn prepare_qr_returns_the_screen() {
-    let window = app_with(Ok(Settings {
-        qr_countdown_seconds: 90,
-    }));
-    let reply = invoke(
-        &window,
-        "prepare_qr",
-        json!({ "request": { "promptpay_id": "0812345678", "amount": "99" } }),
-    )
-    .expect("a valid request succeeds");
-    assert_eq!(reply["payee_kind"], "mobile");
-    assert_eq!(reply["amount_satang"], 9900);
-    assert_eq!(reply["amount_display"], "99.00");
-    assert_eq!(reply["valid_for_seconds"], 90);
-    let payload = reply["payload"].as_str().expect("a payload string");
-    assert!(payload.starts_with("000201010212"), "{payload}");
-    let png = reply["png_data_url"].as_str().expect("a data URL");
-    assert!(png.starts_with("data:image/png;base64,"));
+fn a_fresh_machine_reports_demo_mode_and_asks_for_its_owner() {
+    let app = fresh_app();
+    let status = invoke(&app, "status", json!({})).expect("status");
+    assert_eq!(status["demo"], true);
+    assert_eq!(status["setup_needed"], true);
+    assert_eq!(status["mode"], "counter");
+    assert_eq!(status["operator"], Value::Null);
 }
 
 #[test]
-fn bad_input_is_an_error_with_a_code() {
-    let window = app_with(Ok(Settings::default()));
+fn the_first_start_logs_the_owner_in_and_errors_arrive_with_a_code() {
+    let app = fresh_app();
     let error = invoke(
-        &window,
-        "prepare_qr",
-        json!({ "request": { "promptpay_id": "0812345678", "amount": "-1" } }),
+        &app,
+        "setup_owner",
+        json!({ "setup": { "name": "เจ้าของ", "pin": "12", "shop_name": "ร้าน" } }),
     )
-    .expect_err("a negative amount is refused");
-    assert_eq!(error["code"], "invalid_amount");
+    .expect_err("a two-digit PIN is refused");
+    assert_eq!(error["code"], "invalid_pin");
     assert!(error["message"].as_str().is_some_and(|m| !m.is_empty()));
+
+    let status = invoke(
+        &app,
+        "setup_owner",
+        json!({ "setup": { "name": "เจ้าของ", "pin": "2580", "shop_name": "ร้านเติมดี" } }),
+    )
+    .expect("the owner is created");
+    assert_eq!(status["operator"]["role"], "owner");
+    assert_eq!(status["shop_name"], "ร้านเติมดี");
+
+    // The UI's camelCase argument names reach the commands' snake_case parameters.
+    let error = invoke(&app, "sale", json!({ "saleId": "S-NONE" })).expect_err("no such sale");
+    assert_eq!(error["code"], "invalid_request");
+    let status = invoke(&app, "logout", json!({})).expect("logout");
+    assert_eq!(status["operator"], Value::Null);
+    let error = invoke(
+        &app,
+        "login",
+        json!({ "request": { "operator_id": status_owner_id(&app), "pin": "0000" } }),
+    )
+    .expect_err("a wrong PIN");
+    assert_eq!(error["code"], "wrong_pin");
+}
+
+fn status_owner_id(app: &Window) -> String {
+    let choices = invoke(app, "login_choices", json!({})).expect("login choices");
+    choices[0]["id"].as_str().expect("an owner id").to_owned()
 }
 
 #[test]
-fn broken_settings_are_reported_instead_of_guessed() {
-    let broken = AppError::new(ErrorCode::InvalidSettings, "the settings file is not valid");
-    let window = app_with(Err(broken));
-    let error = invoke(
-        &window,
-        "prepare_qr",
-        json!({ "request": { "promptpay_id": "0812345678", "amount": "1" } }),
-    )
-    .expect_err("no QR on broken settings");
-    assert_eq!(error["code"], "invalid_settings");
-    let error = invoke(&window, "settings", json!({})).expect_err("settings report the error");
-    assert_eq!(error["code"], "invalid_settings");
+fn a_shop_that_could_not_open_reports_why_on_every_command() {
+    let broken = AppError::new(
+        ErrorCode::InvalidSettings,
+        "the secrets file is not readable",
+    );
+    let app = app_with(Err(broken), tempfile::tempdir().expect("folder"));
+    for command in ["status", "offer", "recent_sales", "settings_view"] {
+        let error = invoke(&app, command, json!({})).expect_err("nothing works");
+        assert_eq!(error["code"], "invalid_settings", "{command}");
+    }
 }
 
 #[test]
 fn a_command_the_capabilities_do_not_grant_is_refused() {
-    let window = app_with(Ok(Settings::default()));
+    let app = fresh_app();
     let error = invoke(
-        &window,
+        &app,
         "plugin:fs|read_file",
         json!({ "path": "/etc/passwd" }),
     )
@@ -119,8 +157,8 @@ fn a_command_the_capabilities_do_not_grant_is_refused() {
 
 #[test]
 fn a_remote_page_cannot_call_the_commands() {
-    let window = app_with(Ok(Settings::default()));
-    let error = invoke_from(&window, "https://example.com", "settings", json!({}))
+    let app = fresh_app();
+    let error = invoke_from(&app, "https://example.com", "status", json!({}))
         .expect_err("only the bundled UI may call commands");
     assert!(
         error.as_str().is_some_and(|e| e.contains("not allowed")),
@@ -128,9 +166,50 @@ fn a_remote_page_cannot_call_the_commands() {
     );
 }
 
+/// The three lists of commands — the handlers, the build script's manifest (which makes each
+/// one need a permission) and the capability granting them — must agree: a command added to one
+/// and not the others is either unreachable or ungoverned.
 #[test]
-fn settings_are_returned() {
-    let window = app_with(Ok(Settings::default()));
-    let reply = invoke(&window, "settings", json!({})).expect("settings load");
-    assert_eq!(reply, json!({ "qr_countdown_seconds": 300 }));
+fn handlers_manifest_and_capability_name_the_same_commands() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"));
+    let read = |path: &str| std::fs::read_to_string(format!("{root}/{path}")).expect(path);
+    let commands_rs = read("src/commands.rs");
+    let mut handlers: Vec<String> = commands_rs
+        .split("#[tauri::command]")
+        .skip(1)
+        .filter_map(|chunk| {
+            let after = chunk.split("fn ").nth(1)?;
+            Some(after.split(['(', '<']).next()?.trim().to_owned())
+        })
+        .collect();
+    let build_rs = read("build.rs");
+    let manifest_block = build_rs
+        .split("const COMMANDS")
+        .nth(1)
+        .and_then(|rest| rest.split("];").next())
+        .expect("COMMANDS in build.rs");
+    let mut manifest: Vec<String> = manifest_block
+        .split('"')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_owned)
+        .collect();
+    let capability: Value =
+        serde_json::from_str(&read("capabilities/default.json")).expect("capability JSON");
+    let mut granted: Vec<String> = capability["permissions"]
+        .as_array()
+        .expect("permissions")
+        .iter()
+        .filter_map(Value::as_str)
+        .filter_map(|p| p.strip_prefix("allow-"))
+        .map(|p| p.replace('-', "_"))
+        .collect();
+    handlers.sort();
+    manifest.sort();
+    granted.sort();
+    assert_eq!(handlers, manifest, "src/commands.rs and build.rs");
+    assert_eq!(
+        handlers, granted,
+        "src/commands.rs and capabilities/default.json"
+    );
 }

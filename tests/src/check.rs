@@ -48,6 +48,24 @@ pub fn credits_per_phone(world: &World) -> BTreeMap<String, usize> {
     credits
 }
 
+/// Per phone number, how many orders the providers are still processing (wePAY `Processing`,
+/// Easysoft with neither `STATUS_REFILL` nor `STATUS_CANCEL` set): their outcome is not known
+/// yet, at the provider either.
+pub fn pending_per_phone(world: &World) -> BTreeMap<String, usize> {
+    let mut pending: BTreeMap<String, usize> = BTreeMap::new();
+    for transaction in world.wepay.transactions() {
+        if transaction.status == WepayStatus::Processing {
+            *pending.entry(transaction.ref1.clone()).or_default() += 1;
+        }
+    }
+    for order in world.easysoft.orders() {
+        if order.status_refill == 0 && order.status_cancel == 0 {
+            *pending.entry(order.number.clone()).or_default() += 1;
+        }
+    }
+    pending
+}
+
 /// Checks every invariant of DESIGN.md's money rules over a finished run. `settled` says the
 /// run is over (no sale should still be driven by the engine).
 pub fn tally(world: &World, ledger: &Ledger, settled: bool) -> Result<Tally, LedgerError> {
@@ -87,7 +105,7 @@ pub fn tally(world: &World, ledger: &Ledger, settled: bool) -> Result<Tally, Led
         for totals in ledger.daily_by_operator(day)? {
             let mine: Vec<&Sale> = sales
                 .iter()
-                .filter(|s| s.day == day && s.operator_id == totals.operator_id)
+                .filter(|s| s.day == day && s.operator_id == totals.key)
                 .collect();
             let sum = |f: &dyn Fn(&Sale) -> i64| mine.iter().map(|s| f(s)).sum::<i64>();
             let expected_count = i64::try_from(mine.len()).unwrap_or(i64::MAX);
@@ -99,7 +117,7 @@ pub fn tally(world: &World, ledger: &Ledger, settled: bool) -> Result<Tally, Led
             {
                 tally.violations.push(format!(
                     "report for {} on {day} disagrees with the ledger",
-                    totals.operator_id
+                    totals.key
                 ));
             }
             // 4. Money in = delivered + refunded + refund-due + held (attention, in progress).
@@ -118,7 +136,7 @@ pub fn tally(world: &World, ledger: &Ledger, settled: bool) -> Result<Tally, Led
             if money_in != accounted + overpaid {
                 tally.violations.push(format!(
                     "money in {money_in} ≠ delivered + refunded + owed + held {accounted} for {} on {day}",
-                    totals.operator_id
+                    totals.key
                 ));
             }
         }

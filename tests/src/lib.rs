@@ -30,7 +30,7 @@ use termdee_app::engine::ports::{
 };
 use termdee_app::engine::{Backoff, CrashHook, Engine, EngineConfig, PaymentPort, TopupPort};
 use termdee_domain::{Clock, PaymentMethod, SystemClock};
-use termdee_ledger::{Ledger, Operator, OperatorKind, Register, RegisterKind};
+use termdee_ledger::{Ledger, Operator, OperatorRole, Register, RegisterKind};
 use termdee_providers::{
     BluePayClient, BluePayConfig, DepositClient, DepositConfig, EasysoftClient, EasysoftConfig,
     TmweasyClient, TmweasyConfig, Transport, WepayClient, WepayConfig,
@@ -290,10 +290,10 @@ pub fn open_ledger(path: &std::path::Path) -> Result<Arc<Ledger>, WorldError> {
                 &Operator {
                     id: id.to_owned(),
                     name: id.to_owned(),
-                    kind: if id.starts_with("kiosk") {
-                        OperatorKind::Kiosk
+                    role: if id.starts_with("kiosk") {
+                        OperatorRole::Kiosk
                     } else {
-                        OperatorKind::Cashier
+                        OperatorRole::Cashier
                     },
                     easysoft_users: id.to_owned(),
                     active: true,

@@ -25,7 +25,7 @@ use termdee_app::engine::{CrashHook, EngineError, KillAtHit, NoCrash, SaleReques
 use termdee_domain::{Actor, ActorKind, Network, PaymentMethod, SaleState, Satang};
 use termdee_ledger::{Ledger, PaymentState};
 
-use crate::check::{credits_per_phone, tally, Tally};
+use crate::check::{credits_per_phone, pending_per_phone, tally, Tally};
 use crate::{Faults, Running, World, WorldError, OPERATORS};
 
 /// What to run.
@@ -270,10 +270,17 @@ impl Soak {
         let engine = self.engine()?;
         let owner = Actor::new(ActorKind::Owner, "owner");
         let credits = credits_per_phone(&self.world);
+        let pending = pending_per_phone(&self.world);
         for sale in engine.needing_person().unwrap_or_default() {
             if sale.state == SaleState::NeedsAttention {
-                // The owner reads the provider's back office for this number.
+                // The owner reads the provider's back office for this number. An order the
+                // provider is still processing is left for later: marking it "not delivered"
+                // now could refund a customer whose credit then arrives (regression: seeds 515
+                // and 548 refunded a sale that wePAY completed afterwards).
                 let delivered = credits.get(sale.phone.as_str()).copied().unwrap_or(0) > 0;
+                if !delivered && pending.get(sale.phone.as_str()).copied().unwrap_or(0) > 0 {
+                    continue;
+                }
                 if let Err(error) = engine.resolve_topup(
                     &sale.id,
                     delivered,

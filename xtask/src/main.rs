@@ -93,6 +93,7 @@ fn run(root: &Path, release: bool) -> Result {
 }
 
 fn test(root: &Path) -> Result {
+    step("prerequisites");
     ensure_debian_packages(BUILD_PACKAGES)?;
     ensure_debian_packages(TEST_PACKAGES)?;
     ensure_node()?;
@@ -113,13 +114,23 @@ fn test(root: &Path) -> Result {
         "warnings",
     ]))?;
     step("rust tests");
+    // This also builds the desktop app and the command line the end-to-end tests drive: both
+    // crates have integration tests, so cargo builds their binaries with the same features as
+    // the tests. A separate `cargo build -p ...` would unify features differently and rebuild
+    // half the dependency tree (minutes on a cold machine).
     status(cargo(root).args(["test", "--workspace", "--all-targets"]))?;
     step("doc tests");
     status(cargo(root).args(["test", "--workspace", "--doc"]))?;
     step("browser tests (headless Chromium, IPC mocked)");
     status(npm(root).args(["run", "test:browser"]))?;
     step("desktop end-to-end tests (the real app under Xvfb)");
-    let binary = build_desktop(root, false)?;
+    let binary = target_dir(root).join("debug").join("termdee-desktop");
+    if !binary.exists() {
+        return Err(format!(
+            "{} was not built by the Rust tests",
+            binary.display()
+        ));
+    }
     desktop_e2e(root, &binary, &tauri_driver, None)?;
     step("all tests passed");
     Ok(())
@@ -202,9 +213,16 @@ fn build_ui(root: &Path) -> Result {
 fn build_desktop(root: &Path, release: bool) -> Result<PathBuf> {
     step("build the desktop app");
     let mut build = cargo(root);
-    build.args(["build", "--package", "termdee-desktop"]);
+    // The command line comes along: the end-to-end tests read the ledger with `termdee sales`.
+    build.args([
+        "build",
+        "--package",
+        "termdee-desktop",
+        "--package",
+        "termdee-cli",
+    ]);
     if release {
-        build.args(["--release", "--features", "custom-protocol"]);
+        build.args(["--release", "--features", "termdee-desktop/custom-protocol"]);
     }
     status(&mut build)?;
     let profile = if release { "release" } else { "debug" };
@@ -223,6 +241,10 @@ fn desktop_e2e(
         .args(["npm", "run", "test:desktop"])
         .current_dir(root.join("ui"))
         .env("TERMDEE_DESKTOP_BIN", binary)
+        .env(
+            "TERMDEE_CLI_BIN",
+            binary.with_file_name(format!("termdee{}", std::env::consts::EXE_SUFFIX)),
+        )
         .env("TERMDEE_TAURI_DRIVER", tauri_driver)
         // Software rendering: there is no GPU under Xvfb, and compositing costs ~60 MiB.
         .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
@@ -358,8 +380,13 @@ fn write(path: &Path, text: &str) -> Result {
     std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
+/// Prints a step's heading with the time since the command started, so a CI log shows where the
+/// minutes go.
 fn step(name: &str) {
-    println!("\n==> {name}");
+    static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    let elapsed = STARTED.get_or_init(std::time::Instant::now).elapsed();
+    let (minutes, seconds) = (elapsed.as_secs() / 60, elapsed.as_secs() % 60);
+    println!("\n==> [{minutes:>2}:{seconds:02}] {name}");
 }
 
 /// Runs a command, printing it first; a non-zero exit becomes an error naming the command.

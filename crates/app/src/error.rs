@@ -1,13 +1,13 @@
 //! The one error shape that crosses IPC: `{ code, message }`.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 /// What went wrong, as the small set of cases the UI acts on differently.
 ///
 /// Each code has a Thai and an English sentence in the UI (`ui/src/i18n.ts`) for the person in
 /// front of the screen; adding a code here without adding its sentences fails the UI type check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// The PromptPay ID is not a mobile number, national/tax ID or e-wallet ID.
@@ -30,12 +30,36 @@ pub enum ErrorCode {
     NotPermitted,
     /// The ledger failed its start-up self-check: the machine must not sell.
     LedgerUnavailable,
+    /// Nobody is logged in (or the session ended): log in first.
+    NotLoggedIn,
+    /// The PIN is not 4 to 8 digits.
+    InvalidPin,
+    /// The PIN does not match.
+    WrongPin,
+    /// Too many wrong PINs: the account is locked for a while (an owner can unlock a cashier).
+    OperatorLocked,
+    /// The first start was already done: there is an owner.
+    SetupAlreadyDone,
+    /// This needs an open shift (selling cash at a counter, closing a shift).
+    ShiftNotOpen,
+    /// This cannot happen while a shift is open (changing providers or payment methods).
+    ShiftOpen,
+    /// A day or range of days is not `YYYY-MM-DD`, or ends before it starts.
+    InvalidDay,
+    /// A provider could not be reached or refused (test connection, balance, reconciliation).
+    ProviderUnavailable,
+    /// The receipt printer is off, out of paper or unreachable (the receipt stays queued).
+    PrinterUnavailable,
+    /// The fleet hub could not be reached or refused.
+    HubUnavailable,
+    /// This only exists in demo mode (acting as the paying customer).
+    DemoOnly,
     /// Something that should not happen; the message has the detail for support.
     Internal,
 }
 
 /// An error for the UI: a code to branch on and an English message with the detail.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, thiserror::Error)]
 #[error("{message}")]
 pub struct AppError {
     /// The case, for the UI to branch on and translate.

@@ -12,6 +12,9 @@
 //!   countdown length).
 //! - [`settings::Settings`]: the shop's preferences, read from a JSON file with environment
 //!   overrides (for now: the QR countdown).
+//! - [`auth`]: operators with roles and PINs (argon2id, lockout), [`auth::Session`] and the
+//!   permission check every use case runs; [`shifts`]: open with a float, close with a blind
+//!   count; [`reports`]: the owner's reports, CSV export, provider balances, reconciliation.
 //! - [`error::AppError`]: `{ code, message }`, the only error shape that crosses IPC. The code is
 //!   a small enum the UI branches on (and translates into Thai or English); the message is the
 //!   English detail for logs and support. The UI never matches on message text.
@@ -23,12 +26,16 @@
 //! as TypeScript, checked in at `ui/src/platform/bindings.ts`, and a test fails when the two drift.
 #![deny(missing_docs)]
 
+pub mod auth;
 pub mod bindings;
 pub mod engine;
 pub mod error;
 pub mod fixtures;
 pub mod fleet;
 pub mod qr;
+pub mod reports;
 pub mod settings;
+pub mod shifts;
+pub mod shop;
 
 pub use error::{AppError, ErrorCode};

@@ -102,6 +102,16 @@ pub fn link_qr(link: &str) -> Result<String, AppError> {
     png_data_url(link)
 }
 
+/// The shop's own PromptPay QR for one payment (the cashier confirms the transfer): the
+/// payload for `promptpay_id` and exactly `amount`, rendered as a PNG data URL.
+pub fn payment_qr(promptpay_id: &str, amount: Satang) -> Result<String, AppError> {
+    let target = Target::parse_id(promptpay_id)
+        .map_err(|error| AppError::new(ErrorCode::InvalidPromptpayId, error.to_string()))?;
+    let payload = termdee_promptpay::payload(&target, Some(amount))
+        .map_err(|error| AppError::new(ErrorCode::InvalidAmount, error.to_string()))?;
+    png_data_url(&payload)
+}
+
 /// Renders `text` as a QR code in a `data:image/png;base64,…` URL.
 fn png_data_url(text: &str) -> Result<String, AppError> {
     let options = render::RenderOptions {

@@ -32,6 +32,7 @@ fn decode_png_data_url(data_url: &str) -> String {
 fn a_mobile_number_and_amount_give_a_scannable_dynamic_qr() {
     let settings = Settings {
         qr_countdown_seconds: 120,
+        ..Settings::default()
     };
     let screen = prepare_qr(&request("081-234-5678", "150.50"), &settings).unwrap();
     assert_eq!(screen.payee_kind, PayeeKind::Mobile);

@@ -12,7 +12,9 @@ mod crash_worker;
 mod hub;
 mod promptpay;
 mod providers;
+mod receipt;
 mod report;
+mod sales;
 mod sim;
 mod soak;
 
@@ -41,12 +43,17 @@ enum Command {
     Sim(sim::SimArgs),
     /// The owner's daily totals per operator from a ledger file (JSON or CSV).
     Report(report::ReportArgs),
+    /// The sales of a ledger file, one JSON line each (masked phones; `--events` for the log).
+    Sales(sales::SalesArgs),
     /// Seeded whole-sale runs against the simulators with faults (and kills with --crash);
     /// prints one JSON line and exits 1 if any money invariant broke.
     Soak(soak::SoakArgs),
     /// The fleet hub on PostgreSQL: serve, enroll a register, issue an owner token, migrate.
     #[command(subcommand)]
     Hub(hub::HubCommand),
+    /// Receipt printers: the test page.
+    #[command(subcommand)]
+    Receipt(receipt::ReceiptCommand),
     /// The engine as a child process for the SIGKILL crash tests.
     #[command(hide = true)]
     CrashWorker(crash_worker::CrashWorkerArgs),
@@ -71,8 +78,10 @@ fn main() -> ExitCode {
         Command::Catalogue(args) => providers::catalogue(&args),
         Command::Sim(args) => sim::run(args),
         Command::Report(args) => report::run(&args),
+        Command::Sales(args) => sales::run(&args),
         Command::Soak(args) => soak::run(args),
         Command::Hub(command) => hub::run(command),
+        Command::Receipt(command) => receipt::run(command),
         Command::CrashWorker(args) => crash_worker::run(args),
     }
 }

@@ -1,25 +1,38 @@
-//! `termdee report`: the owner's daily totals, read from a ledger file.
+//! `termdee report`: the owner's totals, read from a ledger file.
 //!
-//! `termdee report --db PATH --day YYYY-MM-DD --by operator [--format json|csv]` prints, for one
-//! Bangkok business day, each operator's sales counted by how they ended and the money of each
-//! outcome (satang), exactly as [`termdee_ledger::Ledger::daily_by_operator`] computes them:
+//! ```text
+//! termdee report --db PATH (--day D | --from D --to D)
+//!                [--by operator|network|provider|method|register] [--format json|csv]
+//! ```
 //!
-//! - `json` (default): one document, `{"day":"2026-03-01","operators":[{"operator_id":...,
-//!   "sales":{"count":..,"satang":..},"received":{..},"completed":{..},"refunded":{..},
-//!   "refund_due":{..},"needs_attention":{..},"in_progress":{..},"unpaid":{..}}, ...]}`;
-//! - `csv`: a header line, then one line per operator with a `_count` and a `_satang` column
-//!   for each of those outcomes.
+//! prints, for one Bangkok business day or a range of them (both ends included), one line per
+//! operator (the default), network, top-up provider, payment method or register: the sales
+//! counted by how they ended, the money of each outcome, the providers' cost and the margin —
+//! exactly as [`termdee_ledger::Ledger::report`] computes them, which is what the owner's screen
+//! shows too ([`termdee_app::reports::report_view`]):
 //!
-//! The ledger must already exist: a report never creates an empty one. A missing file or a bad
-//! day is exit 2; a ledger that cannot be opened or read (failed self-check) is exit 1.
+//! - `json` (default): one line, `{"from":"2026-03-01","to":"2026-03-01","by":"operator",
+//!   "rows":[{"key":...,"sales":{"count":..,"satang":..},"received":{..},"completed":{..},
+//!   "refunded":{..},"refund_due":{..},"needs_attention":{..},"in_progress":{..},"unpaid":{..},
+//!   "cost":..,"margin":..}, ...],"total":{...}}` (money in satang);
+//! - `csv`: the owner's export ([`termdee_app::reports::render_csv`]): a header, one `row` line
+//!   per key and a `total` line, amounts in baht with two decimals.
+//!
+//! Reading the file is the owner's privilege: whoever holds the ledger file sees everything.
+//! The ledger must already exist: a report never creates an empty one. A missing file, a bad day
+//! or a range that ends before it starts is exit 2; a ledger that cannot be opened or read
+//! (failed self-check) is exit 1.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 use serde::Serialize;
+use termdee_app::reports::{self, MAX_REPORT_DAYS};
+use termdee_app::shop::views::ReportRequest;
+use termdee_domain::report::{ReportDimension, ReportRow};
 use termdee_domain::BusinessDay;
-use termdee_ledger::{Ledger, OperatorTotals, OutcomeTotals};
+use termdee_ledger::{Ledger, ReportScope};
 
 /// Arguments of `termdee report`.
 #[derive(Debug, Args)]
@@ -27,10 +40,17 @@ pub struct ReportArgs {
     /// The ledger file (it must exist).
     #[arg(long, value_name = "PATH")]
     db: PathBuf,
-    /// The Bangkok business day, YYYY-MM-DD.
-    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_day)]
-    day: BusinessDay,
-    /// How the totals are grouped.
+    /// One Bangkok business day, YYYY-MM-DD (the same as --from D --to D).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_day,
+          conflicts_with_all = ["from", "to"], required_unless_present = "from")]
+    day: Option<BusinessDay>,
+    /// The first day of a range, YYYY-MM-DD.
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_day, requires = "to")]
+    from: Option<BusinessDay>,
+    /// The last day of a range (included), YYYY-MM-DD.
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_day, requires = "from")]
+    to: Option<BusinessDay>,
+    /// What one line is.
     #[arg(long, value_enum, default_value = "operator")]
     by: GroupBy,
     /// Output format.
@@ -38,19 +58,39 @@ pub struct ReportArgs {
     format: Format,
 }
 
-/// How the totals are grouped (only per operator for now).
+/// What one line of the report is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum GroupBy {
-    /// One line per cashier login or kiosk.
+    /// A cashier login, the owner, or a kiosk.
     Operator,
+    /// A mobile network.
+    Network,
+    /// The top-up provider last asked ("" for sales never sent to one).
+    Provider,
+    /// How the customer paid.
+    Method,
+    /// A counter or kiosk terminal.
+    Register,
+}
+
+impl GroupBy {
+    fn dimension(self) -> ReportDimension {
+        match self {
+            GroupBy::Operator => ReportDimension::Operator,
+            GroupBy::Network => ReportDimension::Network,
+            GroupBy::Provider => ReportDimension::Provider,
+            GroupBy::Method => ReportDimension::Method,
+            GroupBy::Register => ReportDimension::Register,
+        }
+    }
 }
 
 /// The output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Format {
-    /// One JSON document.
+    /// One JSON document, money in satang.
     Json,
-    /// A header line and one line per operator.
+    /// The owner's CSV export, money in baht.
     Csv,
 }
 
@@ -60,120 +100,76 @@ fn parse_day(text: &str) -> Result<BusinessDay, String> {
 
 /// The JSON document.
 #[derive(Debug, Serialize)]
-struct DayReport<'a> {
-    day: BusinessDay,
-    operators: &'a [OperatorTotals],
+struct Report<'a> {
+    from: BusinessDay,
+    to: BusinessDay,
+    by: ReportDimension,
+    rows: &'a [ReportRow],
+    total: &'a ReportRow,
 }
 
 /// Runs `termdee report` and returns the process exit code.
 pub fn run(args: &ReportArgs) -> ExitCode {
+    let (from, to) = match (args.day, args.from, args.to) {
+        (Some(day), _, _) => (day, day),
+        (None, Some(from), Some(to)) => (from, to),
+        // clap requires --day or both --from and --to.
+        _ => {
+            eprintln!("termdee: give --day, or --from and --to");
+            return ExitCode::from(2);
+        }
+    };
+    let request = ReportRequest {
+        from: from.to_string(),
+        to: to.to_string(),
+        by: args.by.dimension(),
+    };
+    if let Err(error) = reports::parse_range(&request.from, &request.to) {
+        eprintln!(
+            "termdee: --from {from} --to {to}: {} (at most {MAX_REPORT_DAYS} days)",
+            error.message
+        );
+        return ExitCode::from(2);
+    }
     // Ledger::open creates a missing file; a report must not.
     if !args.db.is_file() {
         eprintln!("termdee: no ledger at {}", args.db.display());
         return ExitCode::from(2);
     }
-    let totals = match Ledger::open(&args.db).and_then(|ledger| match args.by {
-        GroupBy::Operator => ledger.daily_by_operator(args.day),
-    }) {
-        Ok(totals) => totals,
+    let ledger = match Ledger::open(&args.db) {
+        Ok(ledger) => ledger,
         Err(error) => {
             eprintln!("termdee: ledger {}: {error}", args.db.display());
             return ExitCode::from(1);
         }
     };
-    match args.format {
-        Format::Json => match render_json(args.day, &totals) {
-            Ok(text) => println!("{text}"),
-            Err(error) => {
-                eprintln!("termdee: cannot write the report as JSON: {error}");
-                return ExitCode::from(1);
-            }
-        },
-        Format::Csv => print!("{}", render_csv(&totals)),
-    }
-    ExitCode::SUCCESS
-}
-
-/// `{"day":"YYYY-MM-DD","operators":[...]}` on one line.
-fn render_json(day: BusinessDay, totals: &[OperatorTotals]) -> serde_json::Result<String> {
-    serde_json::to_string(&DayReport {
-        day,
-        operators: totals,
-    })
-}
-
-/// The outcomes, in column order, with how to read each from the totals.
-/// Reads one outcome's totals from an operator's row.
-type Pick = fn(&OperatorTotals) -> &OutcomeTotals;
-
-const OUTCOMES: [(&str, Pick); 8] = [
-    ("sales", |t| &t.sales),
-    ("received", |t| &t.received),
-    ("completed", |t| &t.completed),
-    ("refunded", |t| &t.refunded),
-    ("refund_due", |t| &t.refund_due),
-    ("needs_attention", |t| &t.needs_attention),
-    ("in_progress", |t| &t.in_progress),
-    ("unpaid", |t| &t.unpaid),
-];
-
-/// A header line and one line per operator; every line ends with `\n`.
-fn render_csv(totals: &[OperatorTotals]) -> String {
-    let mut out = String::from("operator_id");
-    for (name, _) in OUTCOMES {
-        out.push_str(&format!(",{name}_count,{name}_satang"));
-    }
-    out.push('\n');
-    for operator in totals {
-        out.push_str(&csv_field(&operator.operator_id));
-        for (_, outcome) in OUTCOMES {
-            let outcome = outcome(operator);
-            out.push_str(&format!(
-                ",{},{}",
-                outcome.count,
-                outcome.satang.as_satang()
-            ));
+    let view = match reports::report_view(&ledger, ReportScope::Shop, &request) {
+        Ok(view) => view,
+        Err(error) => {
+            eprintln!("termdee: ledger {}: {}", args.db.display(), error.message);
+            return ExitCode::from(1);
         }
-        out.push('\n');
-    }
-    out
-}
-
-/// Quotes a field when it holds a comma, a quote or a line break (RFC 4180).
-fn csv_field(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_owned()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use termdee_domain::Satang;
-
-    #[test]
-    fn csv_has_a_count_and_a_satang_column_per_outcome() {
-        let totals = OperatorTotals {
-            operator_id: "op,\"a\"".into(),
-            sales: OutcomeTotals {
-                count: 2,
-                satang: Satang::new(7_000),
-            },
-            unpaid: OutcomeTotals {
-                count: 1,
-                satang: Satang::ZERO,
-            },
-            ..OperatorTotals::default()
-        };
-        let text = render_csv(&[totals]);
-        let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(lines.len(), 2);
-        assert_eq!(lines[0].split(',').count(), 17);
-        assert_eq!(
-            lines[1],
-            "\"op,\"\"a\"\"\",2,7000,0,0,0,0,0,0,0,0,0,0,0,0,1,0"
-        );
+    };
+    let text = match args.format {
+        Format::Json => serde_json::to_string(&Report {
+            from,
+            to,
+            by: request.by,
+            rows: &view.rows,
+            total: &view.total,
+        })
+        .map(|json| format!("{json}\n"))
+        .map_err(|e| e.to_string()),
+        Format::Csv => reports::render_csv(&view).map_err(|e| e.message),
+    };
+    match text {
+        Ok(text) => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("termdee: cannot write the report: {error}");
+            ExitCode::from(1)
+        }
     }
 }

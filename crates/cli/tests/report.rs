@@ -5,7 +5,7 @@ use std::process::{Command, Output};
 
 use termdee_domain::{Actor, ActorKind, BusinessDay, Msisdn, Network, PaymentMethod, Satang};
 use termdee_ledger::{
-    Ledger, NewPayment, NewSale, NewTopup, Operator, OperatorKind, Register, RegisterKind,
+    Ledger, NewPayment, NewSale, NewTopup, Operator, OperatorRole, Register, RegisterKind,
     TopupState,
 };
 
@@ -35,28 +35,50 @@ enum End {
     RefundDue,
 }
 
-/// A ledger on `path` with, on [`DAY`], op-alpha: two completed sales (50 and 100 baht) and one
-/// expired; kiosk-1: one refund-due (20 baht); and on [`NEXT_DAY`], one completed sale of op-alpha.
+/// A sale of the test ledger.
+struct Planned {
+    id: &'static str,
+    operator: &'static str,
+    register: &'static str,
+    network: Network,
+    method: PaymentMethod,
+    amount: i64,
+    end: End,
+    day: i64,
+    provider: &'static str,
+    /// What the provider said it debited, if it said.
+    cost: Option<i64>,
+}
+
+/// A ledger on `path` with, on [`DAY`], op-alpha at the counter: two completed sales (50 baht
+/// of dtac in cash through wePAY at 48.50, 100 baht of AIS by local QR through Easysoft, cost
+/// unknown) and one cancelled; kiosk-1: one refund-due (20 baht of AIS by Tmweasy, wePAY); and on
+/// [`NEXT_DAY`], one completed 150 baht dtac cash sale of op-alpha through wePAY at 145.50.
 fn fill(path: &Path) -> Result<(), Box<dyn std::error::Error>> {
     let ledger = Ledger::open(path)?;
     let start = BusinessDay::parse(DAY)?.start();
-    ledger.upsert_register(
-        &Register {
-            id: "counter-1".into(),
-            name: "Counter".into(),
-            kind: RegisterKind::Counter,
-        },
-        start,
-    )?;
     for (id, kind) in [
-        ("op-alpha", OperatorKind::Cashier),
-        ("kiosk-1", OperatorKind::Kiosk),
+        ("counter-1", RegisterKind::Counter),
+        ("kiosk-1", RegisterKind::Kiosk),
+    ] {
+        ledger.upsert_register(
+            &Register {
+                id: id.into(),
+                name: id.into(),
+                kind,
+            },
+            start,
+        )?;
+    }
+    for (id, role) in [
+        ("op-alpha", OperatorRole::Cashier),
+        ("kiosk-1", OperatorRole::Kiosk),
     ] {
         ledger.upsert_operator(
             &Operator {
                 id: id.into(),
                 name: id.into(),
-                kind,
+                role,
                 easysoft_users: id.into(),
                 active: true,
             },
@@ -64,46 +86,101 @@ fn fill(path: &Path) -> Result<(), Box<dyn std::error::Error>> {
         )?;
     }
     let sales = [
-        ("A1", "op-alpha", 5_000, End::Completed, 0),
-        ("A2", "op-alpha", 10_000, End::Completed, 0),
-        ("A3", "op-alpha", 5_000, End::Unpaid, 0),
-        ("K1", "kiosk-1", 2_000, End::RefundDue, 0),
-        ("B1", "op-alpha", 15_000, End::Completed, 1),
+        Planned {
+            id: "A1",
+            operator: "op-alpha",
+            register: "counter-1",
+            network: Network::Dtac,
+            method: PaymentMethod::Cash,
+            amount: 5_000,
+            end: End::Completed,
+            day: 0,
+            provider: "wepay",
+            cost: Some(4_850),
+        },
+        Planned {
+            id: "A2",
+            operator: "op-alpha",
+            register: "counter-1",
+            network: Network::Ais,
+            method: PaymentMethod::PromptPayLocal,
+            amount: 10_000,
+            end: End::Completed,
+            day: 0,
+            provider: "easysoft",
+            cost: None,
+        },
+        Planned {
+            id: "A3",
+            operator: "op-alpha",
+            register: "counter-1",
+            network: Network::Dtac,
+            method: PaymentMethod::Cash,
+            amount: 5_000,
+            end: End::Unpaid,
+            day: 0,
+            provider: "wepay",
+            cost: None,
+        },
+        Planned {
+            id: "K1",
+            operator: "kiosk-1",
+            register: "kiosk-1",
+            network: Network::Ais,
+            method: PaymentMethod::Tmweasy,
+            amount: 2_000,
+            end: End::RefundDue,
+            day: 0,
+            provider: "wepay",
+            cost: Some(1_940),
+        },
+        Planned {
+            id: "B1",
+            operator: "op-alpha",
+            register: "counter-1",
+            network: Network::Dtac,
+            method: PaymentMethod::Cash,
+            amount: 15_000,
+            end: End::Completed,
+            day: 1,
+            provider: "wepay",
+            cost: Some(14_550),
+        },
     ];
-    for (id, operator, amount, end, day) in sales {
-        let at = start + day * 86_400_000 + 3_600_000;
-        let actor = Actor::new(ActorKind::Cashier, operator);
+    for sale in sales {
+        let at = start + sale.day * 86_400_000 + 3_600_000;
+        let actor = Actor::new(ActorKind::Cashier, sale.operator);
         let (_, payment) = ledger.create_sale(
             &NewSale {
-                id: id.into(),
-                register_id: "counter-1".into(),
-                operator_id: operator.into(),
+                id: sale.id.into(),
+                register_id: sale.register.into(),
+                operator_id: sale.operator.into(),
                 shift_id: None,
-                network: Network::Dtac,
+                network: sale.network,
                 phone: Msisdn::parse("0912345678")?,
-                amount: Satang::new(amount),
-                method: PaymentMethod::Cash,
+                amount: Satang::new(sale.amount),
+                method: sale.method,
                 at,
             },
             &NewPayment {
-                method: PaymentMethod::Cash,
-                reference: id.into(),
-                amount: Satang::new(amount),
+                method: sale.method,
+                reference: sale.id.into(),
+                amount: Satang::new(sale.amount),
             },
             &actor,
         )?;
-        if matches!(end, End::Unpaid) {
-            ledger.cancel_unpaid(id, at + 1, &actor)?;
+        if matches!(sale.end, End::Unpaid) {
+            ledger.cancel_unpaid(sale.id, at + 1, &actor)?;
             continue;
         }
-        ledger.payment_received(payment.id, Satang::new(amount), at + 1, &actor)?;
+        ledger.payment_received(payment.id, Satang::new(sale.amount), at + 1, &actor)?;
         let topup = ledger.begin_topup(
-            id,
+            sale.id,
             &NewTopup {
-                provider: "wepay".into(),
-                reference: format!("wp-{id}"),
+                provider: sale.provider.into(),
+                reference: format!("k-{}", sale.id),
                 product: "HAPPY".into(),
-                amount: Satang::new(amount),
+                amount: Satang::new(sale.amount),
                 users: None,
             },
             at + 2,
@@ -113,11 +190,12 @@ fn fill(path: &Path) -> Result<(), Box<dyn std::error::Error>> {
             topup.id,
             TopupState::Pending,
             None,
+            sale.cost.map(Satang::new),
             "",
             at + 3,
             &Actor::poller(),
         )?;
-        match end {
+        match sale.end {
             End::Completed => {
                 ledger.topup_succeeded(topup.id, None, "ok", at + 4, &Actor::poller())?;
             }
@@ -138,7 +216,7 @@ fn filled() -> (tempfile::TempDir, String) {
 }
 
 #[test]
-fn json_is_one_document_with_the_day_and_each_operators_totals() {
+fn json_is_one_document_with_the_range_and_each_operators_line() {
     let (_dir, db) = filled();
     let output = termdee(&[
         "report", "--db", &db, "--day", DAY, "--by", "operator", "--format", "json",
@@ -148,14 +226,13 @@ fn json_is_one_document_with_the_day_and_each_operators_totals() {
     let text = stdout(&output);
     assert_eq!(text.lines().count(), 1, "{text}");
     let report: serde_json::Value = serde_json::from_str(&text).unwrap();
-    assert_eq!(report["day"], DAY);
-    let operators = report["operators"].as_array().unwrap();
-    let ids: Vec<&str> = operators
-        .iter()
-        .map(|o| o["operator_id"].as_str().unwrap())
-        .collect();
-    assert_eq!(ids, ["kiosk-1", "op-alpha"]);
-    let alpha = &operators[1];
+    assert_eq!(report["from"], DAY);
+    assert_eq!(report["to"], DAY);
+    assert_eq!(report["by"], "operator");
+    let rows = report["rows"].as_array().unwrap();
+    let keys: Vec<&str> = rows.iter().map(|o| o["key"].as_str().unwrap()).collect();
+    assert_eq!(keys, ["kiosk-1", "op-alpha"]);
+    let alpha = &rows[1];
     let pair =
         |v: &serde_json::Value| (v["count"].as_i64().unwrap(), v["satang"].as_i64().unwrap());
     assert_eq!(pair(&alpha["sales"]), (3, 20_000));
@@ -163,16 +240,25 @@ fn json_is_one_document_with_the_day_and_each_operators_totals() {
     assert_eq!(pair(&alpha["completed"]), (2, 15_000));
     assert_eq!(pair(&alpha["unpaid"]), (1, 0));
     assert_eq!(pair(&alpha["refund_due"]), (0, 0));
-    let kiosk = &operators[0];
+    assert_eq!(alpha["cost"], 4_850);
+    assert_eq!(alpha["margin"], 15_000 - 4_850);
+    let kiosk = &rows[0];
     assert_eq!(pair(&kiosk["refund_due"]), (1, 2_000));
     assert_eq!(pair(&kiosk["completed"]), (0, 0));
+    // A cost said for a top-up that then failed is not a cost of the shop.
+    assert_eq!(kiosk["cost"], 0);
+    assert_eq!(pair(&report["total"]["sales"]), (4, 22_000));
 
-    // Exactly the ledger's own figures, in OperatorTotals' serde form.
+    // Exactly the ledger's own figures, in ReportRow's serde form.
     let ledger = Ledger::open(&db).unwrap();
-    let totals = ledger
+    let rows = ledger
         .daily_by_operator(BusinessDay::parse(DAY).unwrap())
         .unwrap();
-    assert_eq!(report["operators"], serde_json::to_value(&totals).unwrap());
+    assert_eq!(report["rows"], serde_json::to_value(&rows).unwrap());
+    assert_eq!(
+        report["total"],
+        serde_json::to_value(termdee_domain::report::total(&rows)).unwrap()
+    );
 }
 
 #[test]
@@ -185,12 +271,23 @@ fn json_is_the_default_format_and_by_operator_the_default_grouping() {
     assert_eq!(implicit.status.code(), Some(0), "{}", stderr(&implicit));
     assert_eq!(stdout(&implicit), stdout(&explicit));
     let report: serde_json::Value = serde_json::from_str(&stdout(&implicit)).unwrap();
-    assert_eq!(report["operators"].as_array().unwrap().len(), 1);
-    assert_eq!(report["operators"][0]["completed"]["satang"], 15_000);
+    assert_eq!(report["rows"].as_array().unwrap().len(), 1);
+    assert_eq!(report["rows"][0]["completed"]["satang"], 15_000);
 }
 
 #[test]
-fn csv_has_a_header_and_one_line_per_operator() {
+fn a_day_is_the_same_report_as_a_range_of_that_one_day() {
+    let (_dir, db) = filled();
+    let day = termdee(&["report", "--db", &db, "--day", DAY, "--by", "network"]);
+    let range = termdee(&[
+        "report", "--db", &db, "--from", DAY, "--to", DAY, "--by", "network",
+    ]);
+    assert_eq!(range.status.code(), Some(0), "{}", stderr(&range));
+    assert_eq!(stdout(&day), stdout(&range));
+}
+
+#[test]
+fn csv_has_a_header_one_line_per_operator_and_the_total_in_baht() {
     let (_dir, db) = filled();
     let output = termdee(&[
         "report", "--db", &db, "--day", DAY, "--by", "operator", "--format", "csv",
@@ -199,12 +296,78 @@ fn csv_has_a_header_and_one_line_per_operator() {
     assert!(output.stderr.is_empty());
     assert_eq!(
         stdout(&output),
-        "operator_id,sales_count,sales_satang,received_count,received_satang,\
-         completed_count,completed_satang,refunded_count,refunded_satang,\
-         refund_due_count,refund_due_satang,needs_attention_count,needs_attention_satang,\
-         in_progress_count,in_progress_satang,unpaid_count,unpaid_satang\n\
-         kiosk-1,1,2000,1,2000,0,0,0,0,1,2000,0,0,0,0,0,0\n\
-         op-alpha,3,20000,2,15000,2,15000,0,0,0,0,0,0,0,0,1,0\n"
+        "line,operator,sales_count,sales_baht,received_count,received_baht,\
+         completed_count,completed_baht,refunded_count,refunded_baht,\
+         refund_due_count,refund_due_baht,needs_attention_count,needs_attention_baht,\
+         in_progress_count,in_progress_baht,unpaid_count,unpaid_baht,cost_baht,margin_baht\n\
+         row,kiosk-1,1,20.00,1,20.00,0,0.00,0,0.00,1,20.00,0,0.00,0,0.00,0,0.00,0.00,0.00\n\
+         row,op-alpha,3,200.00,2,150.00,2,150.00,0,0.00,0,0.00,0,0.00,0,0.00,1,0.00,48.50,101.50\n\
+         total,,4,220.00,3,170.00,2,150.00,0,0.00,1,20.00,0,0.00,0,0.00,1,0.00,48.50,101.50\n"
+    );
+}
+
+/// The `key` and (sales count, completed satang, cost) of each line of a JSON report.
+fn lines(output: &Output) -> Vec<(String, i64, i64, i64)> {
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(output));
+    let report: serde_json::Value =
+        serde_json::from_str(&stdout(output)).expect("the report is JSON");
+    let number = |v: &serde_json::Value| v.as_i64().expect("a number");
+    report["rows"]
+        .as_array()
+        .expect("rows is a list")
+        .iter()
+        .map(|r| {
+            (
+                r["key"].as_str().expect("a key").to_owned(),
+                number(&r["sales"]["count"]),
+                number(&r["completed"]["satang"]),
+                number(&r["cost"]),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn every_breakdown_over_a_range_of_days() {
+    let (_dir, db) = filled();
+    let run = |by: &str| {
+        lines(&termdee(&[
+            "report", "--db", &db, "--from", DAY, "--to", NEXT_DAY, "--by", by,
+        ]))
+    };
+    let owned = |rows: &[(&str, i64, i64, i64)]| -> Vec<(String, i64, i64, i64)> {
+        rows.iter()
+            .map(|(k, a, b, c)| ((*k).to_owned(), *a, *b, *c))
+            .collect()
+    };
+    assert_eq!(
+        run("operator"),
+        owned(&[("kiosk-1", 1, 0, 0), ("op-alpha", 4, 30_000, 19_400)])
+    );
+    assert_eq!(
+        run("network"),
+        owned(&[("ais", 2, 10_000, 0), ("dtac", 3, 20_000, 19_400)])
+    );
+    // The cancelled sale never reached a provider: its key is "".
+    assert_eq!(
+        run("provider"),
+        owned(&[
+            ("", 1, 0, 0),
+            ("easysoft", 1, 10_000, 0),
+            ("wepay", 3, 20_000, 19_400)
+        ])
+    );
+    assert_eq!(
+        run("method"),
+        owned(&[
+            ("cash", 3, 20_000, 19_400),
+            ("promptpay_local", 1, 10_000, 0),
+            ("tmweasy", 1, 0, 0)
+        ])
+    );
+    assert_eq!(
+        run("register"),
+        owned(&[("counter-1", 4, 30_000, 19_400), ("kiosk-1", 1, 0, 0)])
     );
 }
 
@@ -221,7 +384,9 @@ fn a_day_without_sales_is_an_empty_report_not_an_error() {
         "operator",
     ]);
     assert_eq!(json.status.code(), Some(0), "{}", stderr(&json));
-    assert_eq!(stdout(&json), "{\"day\":\"2026-03-09\",\"operators\":[]}\n");
+    let report: serde_json::Value = serde_json::from_str(&stdout(&json)).unwrap();
+    assert_eq!(report["rows"], serde_json::json!([]));
+    assert_eq!(report["total"]["sales"]["count"], 0);
     let csv = termdee(&[
         "report",
         "--db",
@@ -234,8 +399,10 @@ fn a_day_without_sales_is_an_empty_report_not_an_error() {
         "csv",
     ]);
     assert_eq!(csv.status.code(), Some(0));
-    assert_eq!(stdout(&csv).lines().count(), 1);
-    assert!(stdout(&csv).starts_with("operator_id,"));
+    let text = stdout(&csv);
+    assert_eq!(text.lines().count(), 2, "{text}");
+    assert!(text.starts_with("line,operator,"));
+    assert!(text.lines().nth(1).unwrap().starts_with("total,,0,0.00,"));
 }
 
 #[test]
@@ -271,22 +438,59 @@ fn a_file_that_is_not_a_ledger_is_refused() {
 #[test]
 fn a_bad_day_is_refused_with_exit_code_2() {
     let (_dir, db) = filled();
-    for day in ["2026-02-30", "2026-3-01", "yesterday", ""] {
-        let output = termdee(&["report", "--db", &db, "--day", day, "--by", "operator"]);
+    for (flag, day) in [
+        ("--day", "2026-02-30"),
+        ("--day", "2026-3-01"),
+        ("--day", "yesterday"),
+        ("--day", ""),
+        ("--from", "2026-13-01"),
+    ] {
+        let mut args = vec!["report", "--db", &db, flag, day];
+        if flag == "--from" {
+            args.extend(["--to", DAY]);
+        }
+        let output = termdee(&args);
         assert_eq!(output.status.code(), Some(2), "{day}: {}", stderr(&output));
         assert!(output.stdout.is_empty(), "{day}");
-        assert!(
-            stderr(&output).contains("--day"),
-            "{day}: {}",
-            stderr(&output)
-        );
+        assert!(stderr(&output).contains(flag), "{day}: {}", stderr(&output));
     }
 }
 
 #[test]
-fn only_operator_grouping_and_known_formats_are_accepted() {
+fn a_range_must_have_both_ends_in_order_and_not_with_a_day() {
     let (_dir, db) = filled();
-    for args in [["--by", "register"], ["--format", "xml"]] {
+    let cases: [&[&str]; 5] = [
+        &["--from", DAY],
+        &["--to", DAY],
+        &["--day", DAY, "--from", DAY, "--to", DAY],
+        &["--from", NEXT_DAY, "--to", DAY],
+        &[],
+    ];
+    for args in cases {
+        let mut all = vec!["report", "--db", &db];
+        all.extend(args);
+        let output = termdee(&all);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        assert!(output.stdout.is_empty(), "{args:?}");
+        assert!(!stderr(&output).is_empty(), "{args:?}");
+    }
+    let reversed = termdee(&["report", "--db", &db, "--from", NEXT_DAY, "--to", DAY]);
+    assert!(
+        stderr(&reversed).contains("before it starts"),
+        "{}",
+        stderr(&reversed)
+    );
+}
+
+#[test]
+fn unknown_groupings_and_formats_are_refused() {
+    let (_dir, db) = filled();
+    for args in [["--by", "shift"], ["--format", "xml"]] {
         let mut all = vec!["report", "--db", &db, "--day", DAY];
         all.extend(args);
         let output = termdee(&all);

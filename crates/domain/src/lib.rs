@@ -19,6 +19,9 @@
 //!   owner's reports are cut by.
 //! - [`report`]: the owner's report lines (per operator, network, provider, method or register)
 //!   and the one rule that turns grouped sales into them, shared by the ledger and the hub.
+//!
+//! The types the screens show derive `ts_rs::TS` (a compile-time code generator, no I/O), so the
+//! TypeScript the UI is written against is generated from these very declarations.
 #![deny(missing_docs)]
 
 mod clock;

@@ -3,15 +3,17 @@
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 /// An amount of Thai baht held as an integer number of satang (1 THB = 100 satang).
 ///
 /// Signed, so that refunds and variances can be expressed; most constructors used at the edges
 /// ([`Satang::parse_baht`]) refuse negative input because no customer ever pays a negative amount.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize, TS,
 )]
 #[serde(transparent)]
+#[ts(type = "number")]
 pub struct Satang(i64);
 
 /// Why a text could not be read as an amount of money.

@@ -69,6 +69,11 @@ impl Msisdn {
         &self.0
     }
 
+    /// The number as people write it: `081-234-5678`.
+    pub fn display(&self) -> String {
+        format!("{}-{}-{}", &self.0[..3], &self.0[3..6], &self.0[6..])
+    }
+
     /// The number with all but the last four digits hidden, for receipts and logs:
     /// `081-xxx-5678`.
     pub fn masked(&self) -> String {

@@ -11,11 +11,12 @@ use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::{SaleState, Satang, UnknownCode};
 
 /// What a report is broken down by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ReportDimension {
     /// The cashier login or kiosk machine that sold (the report owners ask for first).
@@ -69,7 +70,7 @@ impl FromStr for ReportDimension {
 }
 
 /// A count of sales and their money.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
 pub struct OutcomeTotals {
     /// How many sales.
     pub count: i64,
@@ -89,7 +90,7 @@ impl OutcomeTotals {
 }
 
 /// One line of a report: every outcome for one key.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
 pub struct ReportRow {
     /// The operator id, network code, provider name, method code or register id (`""` where a
     /// sale has none, e.g. the provider of a sale that was never paid).
@@ -240,7 +241,10 @@ mod tests {
             + row.needs_attention.count
             + row.in_progress.count
             + row.unpaid.count;
-        assert_eq!(outcomes, row.sales.count, "every sale has exactly one outcome");
+        assert_eq!(
+            outcomes, row.sales.count,
+            "every sale has exactly one outcome"
+        );
         let held = row.completed.satang.as_satang()
             + row.refunded.satang.as_satang()
             + row.refund_due.satang.as_satang()

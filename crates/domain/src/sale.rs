@@ -17,9 +17,10 @@ use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 /// Where a sale stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum SaleState {
     /// Written; the customer has not paid yet (QR on screen, or cash not yet confirmed).
@@ -155,7 +156,7 @@ impl FromStr for SaleState {
 }
 
 /// How the customer pays.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum PaymentMethod {
     /// Cash handed to a cashier (counter only).
@@ -222,7 +223,7 @@ impl FromStr for PaymentMethod {
 }
 
 /// What kind of party caused a change (money rule 6).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ActorKind {
     /// A cashier logged in at a counter.

@@ -23,7 +23,7 @@ use termdee_domain::{
 use termdee_hub::cluster::{Cluster, Durability};
 use termdee_hub::{Hub, Store};
 use termdee_ledger::{
-    Ledger, NewPayment, NewSale, NewTopup, Operator, OperatorKind, Register, RegisterKind,
+    Ledger, NewPayment, NewSale, NewTopup, Operator, OperatorRole, Register, RegisterKind,
 };
 
 fn build_register(folder: &std::path::Path, id: &str, sales: usize) -> Arc<Ledger> {
@@ -46,7 +46,7 @@ fn build_register(folder: &std::path::Path, id: &str, sales: usize) -> Arc<Ledge
             &Operator {
                 id: operator.clone(),
                 name: operator.clone(),
-                kind: OperatorKind::Kiosk,
+                role: OperatorRole::Kiosk,
                 easysoft_users: operator.clone(),
                 active: true,
             },

@@ -72,7 +72,8 @@ struct SaleRecord {
 struct OperatorRecord {
     id: String,
     name: String,
-    kind: String,
+    /// Owner, cashier or kiosk (the ledger's `role`; `kind` before ledger migration 2).
+    role: String,
     active: bool,
     snapshot: Value,
 }
@@ -175,7 +176,9 @@ fn operator_record(key: &str, row: &Map<String, Value>) -> Result<OperatorRecord
     }
     Ok(OperatorRecord {
         name: text(row, kind, key, "name")?,
-        kind: optional_text(row, "kind").unwrap_or_default(),
+        role: optional_text(row, "role")
+            .or_else(|| optional_text(row, "kind"))
+            .unwrap_or_default(),
         active: row.get("active").and_then(Value::as_i64).unwrap_or(1) != 0,
         snapshot: Value::Object(row.clone()),
         id,
@@ -389,13 +392,13 @@ impl Store {
             )
             .await?;
             tx.execute(
-                "INSERT INTO operators (register_id, id, name, kind, active, snapshot,
+                "INSERT INTO operators (register_id, id, name, role, active, snapshot,
                      snapshot_seq)
-                 SELECT $1, r.id, r.name, r.kind, r.active, r.snapshot, $3
+                 SELECT $1, r.id, r.name, r.role, r.active, r.snapshot, $3
                  FROM jsonb_to_recordset($2::jsonb)
-                     AS r(id text, name text, kind text, active boolean, snapshot jsonb)
+                     AS r(id text, name text, role text, active boolean, snapshot jsonb)
                  ON CONFLICT (register_id, id) DO UPDATE SET name = EXCLUDED.name,
-                     kind = EXCLUDED.kind, active = EXCLUDED.active,
+                     role = EXCLUDED.role, active = EXCLUDED.active,
                      snapshot = EXCLUDED.snapshot, snapshot_seq = EXCLUDED.snapshot_seq
                  WHERE operators.snapshot_seq <= EXCLUDED.snapshot_seq",
                 &[&register_id, &operators, &head_seq],

@@ -56,7 +56,8 @@ CREATE TABLE operators (
     register_id   TEXT NOT NULL REFERENCES registers(id),
     id            TEXT NOT NULL,
     name          TEXT NOT NULL,
-    kind          TEXT NOT NULL,
+    -- Owner, cashier or kiosk. The ledger's PIN hash and lockout never come here.
+    role          TEXT NOT NULL,
     active        BOOLEAN NOT NULL,
     snapshot      JSONB NOT NULL,
     snapshot_seq  BIGINT NOT NULL,

@@ -54,6 +54,12 @@ pub enum LedgerError {
     /// The caller's input was not acceptable.
     #[error("{0}")]
     Invalid(String),
+    /// The first start was already done: the shop has an owner.
+    #[error("the shop already has an owner")]
+    OwnerExists,
+    /// The change would leave the shop without an active owner who can log in.
+    #[error("the shop must keep at least one active owner")]
+    LastOwner,
 }
 
 /// Short form.

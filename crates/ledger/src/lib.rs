@@ -19,8 +19,15 @@
 //!   hits a constraint instead of moving money twice.
 //! - **Raw evidence.** Callbacks are stored byte for byte before they are parsed, and provider
 //!   exchanges are kept (with secrets already masked by the transport) for reconciliation.
-//! - **Reports from the ledger.** [`Ledger::daily_by_operator`] sums the sales of one Bangkok
-//!   day per operator from a covering index.
+//! - **Reports from the ledger.** [`Ledger::report`] sums the sales of a range of Bangkok days
+//!   per operator, network, provider, payment method or register — one `GROUP BY key, state`
+//!   folded by [`termdee_domain::report::fold`], exactly as the fleet hub does — from one
+//!   covering index; each delivered sale carries its provider's cost, so the margin is there too.
+//! - **People and drawers.** Operators have a role (owner, cashier, kiosk), an argon2id PIN hash
+//!   and a lockout counter ([`OperatorAccount`]); the rules that must survive concurrent writers
+//!   (one first owner, never zero active owners) are checked inside the writing transaction.
+//!   Shifts are closed blind: the count comes in and the expected cash is computed from the sales
+//!   in the same transaction ([`Ledger::close_shift`]).
 //! - **An outbox to the fleet hub.** Triggers queue every change of a sale, operator or register
 //!   and every event in the same transaction ([`OutboxBatch`], [`Ledger::outbox_batch`]); the
 //!   register's sender pushes them and records the hub's acknowledgement.
@@ -34,6 +41,7 @@ mod error;
 mod events;
 mod exchanges;
 mod migrations;
+mod operators;
 mod outbox;
 mod payments;
 mod registers;
@@ -42,7 +50,7 @@ mod sales;
 mod shifts;
 mod topups;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use rusqlite::{Connection, Transaction, TransactionBehavior};
@@ -51,12 +59,14 @@ pub use callbacks::StoredCallback;
 pub use error::{LedgerError, Result};
 pub use events::Event;
 pub use exchanges::Exchange;
+pub use operators::{Operator, OperatorAccount, OperatorRole, PinChange, PinFailure, PinLockout};
 pub use outbox::{OutboxBatch, OutboxEntry, OutboxKind, OutboxRow, OutboxStatus};
 pub use payments::{NewPayment, Payment, PaymentEnd, PaymentState};
-pub use registers::{Operator, OperatorKind, Register, RegisterKind};
-pub use report::{OperatorTotals, OutcomeTotals};
+pub use registers::{Register, RegisterKind};
+pub use report::ReportScope;
 pub use sales::{NewSale, Sale};
-pub use shifts::Shift;
+pub use shifts::{Shift, ShiftCash};
+pub use termdee_domain::report::{OutcomeTotals, ReportDimension, ReportRow};
 pub use topups::{NewTopup, Topup, TopupState};
 
 /// Whether a write changed something or found it already done (idempotent repeats).
@@ -88,6 +98,7 @@ pub struct SelfCheck {
 pub struct Ledger {
     connection: Mutex<Connection>,
     check: SelfCheck,
+    path: PathBuf,
 }
 
 impl Ledger {
@@ -95,12 +106,23 @@ impl Ledger {
     pub fn open(path: impl AsRef<Path>) -> Result<Ledger> {
         let mut connection = Connection::open(path.as_ref())?;
         configure(&connection)?;
+        // Foreign keys are off while migrating, as SQLite's table-rebuild procedure requires
+        // (https://www.sqlite.org/lang_altertable.html#otheralter); each migration runs
+        // `PRAGMA foreign_key_check` before it commits, and enforcement is back on before use.
+        connection.pragma_update(None, "foreign_keys", "OFF")?;
         migrations::migrations().to_latest(&mut connection)?;
+        connection.pragma_update(None, "foreign_keys", "ON")?;
         let check = self_check(&connection)?;
         Ok(Ledger {
             connection: Mutex::new(connection),
             check,
+            path: path.as_ref().to_path_buf(),
         })
+    }
+
+    /// The file the ledger lives in.
+    pub fn path(&self) -> &Path {
+        &self.path
     }
 
     /// What the start-up self-check found (it passed, or `open` would have failed).
@@ -185,6 +207,12 @@ fn self_check(connection: &Connection) -> Result<SelfCheck> {
         )));
     }
     Ok(check)
+}
+
+/// The SQL of schema migration `version` (1-based), exactly as shipped: for tests that build a
+/// ledger of an older release and open it with this one.
+pub fn migration_sql(version: usize) -> Option<&'static str> {
+    migrations::sql(version)
 }
 
 /// The sale transitions the ledger's trigger allows, as (from, to) codes; a test compares it with

@@ -77,6 +77,9 @@ CREATE TABLE sales (
 ) STRICT;
 -- Covers the daily per-operator report without touching the table.
 CREATE INDEX sales_report ON sales(day, operator_id, state, amount, received, delivered, refunded);
+-- The counter's "recent numbers" (per operator) and the owner's newest sales.
+CREATE INDEX sales_recent_by_operator ON sales(operator_id, created_at);
+CREATE INDEX sales_recent ON sales(created_at);
 CREATE INDEX sales_open ON sales(state, next_check_at)
     WHERE state IN ('awaiting_payment', 'paid', 'topup_pending');
 
@@ -107,6 +110,8 @@ CREATE TABLE payments (
     UNIQUE (sale_id, attempt)
 ) STRICT;
 CREATE INDEX payments_by_provider_ref ON payments(method, provider_ref);
+-- Ended provider payments whose QR may still be paid (the engine watches them until expiry).
+CREATE INDEX payments_to_watch ON payments(expires_at) WHERE state IN ('expired', 'cancelled');
 
 CREATE TABLE topups (
     id             INTEGER PRIMARY KEY,
@@ -187,13 +192,81 @@ CREATE TABLE callbacks (
 CREATE INDEX callbacks_unhandled ON callbacks(provider) WHERE handled_at IS NULL;
 "#;
 
-/// Version 2: the transactional outbox to the fleet hub (see `outbox.rs`).
+/// Version 2 (issue 7): operators with roles, PINs and lockout; shifts closed with a blind count;
+/// sales that know their top-up provider, its cost, and the shift that handed a refund back.
+///
+/// SQLite cannot change a column's CHECK in place, so `operators` is rebuilt the documented way
+/// (<https://www.sqlite.org/lang_altertable.html#otheralter>: create, copy, drop, rename).
+/// `Ledger::open` runs migrations with foreign keys off for that reason, and this migration ends
+/// with `PRAGMA foreign_key_check` (rusqlite_migration's `foreign_key_check`), so a ledger whose
+/// references would break is not migrated at all.
+const V2: &str = r#"
+CREATE TABLE operators_v2 (
+    id              TEXT PRIMARY KEY,
+    name            TEXT NOT NULL,
+    role            TEXT NOT NULL CHECK (role IN ('owner', 'cashier', 'kiosk')),
+    -- What Easysoft's `users` field carries for this operator's refills (easysoft.md §3.1).
+    easysoft_users  TEXT NOT NULL,
+    -- An argon2id PHC string (`$argon2id$v=19$m=…`): never the PIN itself.
+    pin_hash        TEXT CHECK (pin_hash IS NULL OR pin_hash LIKE '$argon2id$%'),
+    -- Wrong PINs in a row, and until when the account is locked after too many.
+    failed_pins     INTEGER NOT NULL DEFAULT 0 CHECK (failed_pins >= 0),
+    locked_until    INTEGER,
+    active          INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+    created_at      INTEGER NOT NULL,
+    updated_at      INTEGER NOT NULL,
+    -- A kiosk sells unattended and never logs in; an owner always can.
+    CHECK (role <> 'kiosk' OR pin_hash IS NULL),
+    CHECK (role <> 'owner' OR pin_hash IS NOT NULL)
+) STRICT;
+-- V1 had no owners and no PINs: a cashier stays a cashier (the owner sets their PIN), a kiosk a kiosk.
+INSERT INTO operators_v2 (id, name, role, easysoft_users, active, created_at, updated_at)
+    SELECT id, name, kind, easysoft_users, active, created_at, created_at FROM operators;
+DROP TABLE operators;
+ALTER TABLE operators_v2 RENAME TO operators;
+
+-- A shift is closed blind: the count comes in, and expected cash is computed in the same
+-- transaction (float + cash sales − cash refunds handed back in the shift).
+ALTER TABLE shifts ADD COLUMN cash_sales INTEGER;
+ALTER TABLE shifts ADD COLUMN cash_refunds INTEGER;
+ALTER TABLE shifts ADD COLUMN expected_cash INTEGER;
+ALTER TABLE shifts ADD COLUMN variance INTEGER;
+-- Who counted (the shift's cashier, or the owner): an actor id, like events.actor_id.
+ALTER TABLE shifts ADD COLUMN closed_by TEXT;
+
+-- The top-up provider last asked (set by begin_topup; '' for a sale never sent to one), and
+-- what it debited from our wallet for delivered credit (0 when the provider does not say).
+ALTER TABLE sales ADD COLUMN provider TEXT NOT NULL DEFAULT '';
+ALTER TABLE sales ADD COLUMN cost INTEGER NOT NULL DEFAULT 0 CHECK (cost >= 0);
+-- The shift of the person who handed the money back, so the cash counts in that drawer.
+ALTER TABLE sales ADD COLUMN refund_shift_id INTEGER REFERENCES shifts(id);
+UPDATE sales SET provider = COALESCE(
+    (SELECT t.provider FROM topups t WHERE t.sale_id = sales.id ORDER BY t.attempt DESC LIMIT 1),
+    '');
+
+-- What the provider said it debited when it accepted the order (wePAY `total_amount`,
+-- Easysoft price − `DISCOUNT`); NULL when it did not say.
+ALTER TABLE topups ADD COLUMN cost INTEGER CHECK (cost IS NULL OR cost >= 0);
+
+-- One covering index serves every report (`WHERE day BETWEEN … GROUP BY <key>, state`) for
+-- every dimension without touching the table; operator and state come first because the daily
+-- per-operator report is the one owners open most (it then needs no sort at all).
+DROP INDEX sales_report;
+CREATE INDEX sales_report ON sales(day, operator_id, state, network, provider, payment_method,
+    register_id, amount, received, delivered, refunded, cost);
+CREATE INDEX sales_by_shift ON sales(shift_id) WHERE shift_id IS NOT NULL;
+CREATE INDEX sales_by_refund_shift ON sales(refund_shift_id) WHERE refund_shift_id IS NOT NULL;
+"#;
+
+/// Version 3: the transactional outbox to the fleet hub (see `outbox.rs`).
 ///
 /// Triggers append one row per change of a sale, operator or register and one per event, in the
 /// same transaction as the change: no code path can change a row without queueing it. The rows
 /// name what changed, not its columns: the sender reads the current row when it sends, so
-/// columns added by later migrations travel without touching these triggers.
-const V2: &str = r#"
+/// columns added by later migrations travel without touching these triggers. The rows of V2's
+/// rebuilt `operators` (role) and widened `sales` (provider, cost) therefore travel whole, except
+/// the columns the sender withholds as secrets (`pin_hash`, see `outbox.rs`).
+const V3: &str = r#"
 CREATE TABLE outbox (
     -- AUTOINCREMENT: a sequence number is never reused, even after rows are deleted.
     seq   INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -232,16 +305,29 @@ INSERT INTO outbox (kind, key) SELECT 'event', CAST(seq AS TEXT) FROM events ORD
 "#;
 
 /// Every migration's SQL, oldest first.
-const ALL: [&str; 2] = [V1, V2];
+const ALL: [&str; 3] = [V1, V2, V3];
 
 /// How many migrations there are (the schema version of an up-to-date ledger).
 pub fn count() -> usize {
     ALL.len()
 }
 
-/// Every migration, oldest first.
+/// The SQL of migration `version` (1-based), for tests that build a ledger of an older release.
+pub fn sql(version: usize) -> Option<&'static str> {
+    version
+        .checked_sub(1)
+        .and_then(|index| ALL.get(index))
+        .copied()
+}
+
+/// Every migration, oldest first. Each is checked for broken foreign keys before it commits
+/// (they run with enforcement off so that a table can be rebuilt).
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(ALL.iter().map(|sql| M::up(sql)).collect())
+    Migrations::new(
+        ALL.iter()
+            .map(|sql| M::up(sql).foreign_key_check())
+            .collect(),
+    )
 }
 
 /// The first `n` migrations only: a ledger as an older release left it (tests of upgrades).

@@ -3,7 +3,7 @@
 //! A register keeps selling from this ledger when the hub or the network is down, for days if
 //! need be; what it did reaches the hub later, in order, exactly once. The outbox is how.
 //!
-//! **Written in the same transaction as the change, by the schema.** Migration 2 puts triggers
+//! **Written in the same transaction as the change, by the schema.** Migration 3 puts triggers
 //! on `registers`, `operators`, `sales` (insert and update) and `events` (insert) that append a
 //! row `(seq, kind, key)` to `outbox`. A trigger runs inside the statement that fired it, so the
 //! outbox row commits or rolls back with the sale transition itself; no code path, present or
@@ -327,7 +327,7 @@ mod tests {
         Actor, ActorKind, BusinessDay, Msisdn, Network, PaymentMethod, SaleState, Satang,
     };
 
-    use crate::{NewPayment, NewSale, Operator, OperatorKind, Register, RegisterKind};
+    use crate::{NewPayment, NewSale, Operator, OperatorRole, Register, RegisterKind};
 
     fn at() -> UnixMillis {
         BusinessDay::parse("2026-03-01")
@@ -357,7 +357,7 @@ mod tests {
                 &Operator {
                     id: "op-a".into(),
                     name: "A".into(),
-                    kind: OperatorKind::Cashier,
+                    role: OperatorRole::Cashier,
                     easysoft_users: "a".into(),
                     active: true,
                 },
@@ -410,6 +410,42 @@ mod tests {
         ] {
             assert!(!is_secret_column(name), "{name} is not a secret");
         }
+    }
+
+    #[test]
+    fn an_owner_travels_with_its_role_but_never_its_pin_hash_and_a_sale_with_provider_and_cost() {
+        let (_dir, ledger) = fresh();
+        seed(&ledger);
+        let owner = Operator {
+            id: "owner".into(),
+            name: "Owner".into(),
+            role: OperatorRole::Owner,
+            easysoft_users: "owner".into(),
+            active: true,
+        };
+        let hash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo";
+        ledger.create_first_owner(&owner, hash, at()).unwrap();
+        sell(&ledger, "S1", 5_000);
+        let batch = ledger.outbox_batch(100).unwrap();
+        let row = |kind: OutboxKind, key: &str| {
+            batch
+                .rows
+                .iter()
+                .find(|r| r.kind == kind && r.key == key)
+                .and_then(|r| r.row.clone())
+                .unwrap()
+        };
+        let owner_row = row(OutboxKind::Operator, "owner");
+        assert_eq!(owner_row["role"], "owner");
+        assert!(!owner_row.contains_key("pin_hash"), "{owner_row:?}");
+        let text = serde_json::to_string(&batch).unwrap();
+        assert!(
+            !text.contains("argon2id"),
+            "no PIN hash in the batch: {text}"
+        );
+        let sale = row(OutboxKind::Sale, "S1");
+        assert_eq!(sale["provider"], "");
+        assert_eq!(sale["cost"], 0);
     }
 
     #[test]
@@ -558,7 +594,7 @@ mod tests {
             .unwrap();
         }
         let ledger = Ledger::open(&path).unwrap();
-        assert_eq!(ledger.self_check().schema_version, 2);
+        assert_eq!(ledger.self_check().schema_version, 3);
         let batch = ledger.outbox_batch(100).unwrap();
         let kinds: Vec<(OutboxKind, &str)> = batch
             .entries

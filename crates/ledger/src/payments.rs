@@ -28,7 +28,8 @@ pub enum PaymentState {
 }
 
 impl PaymentState {
-    fn code(self) -> &'static str {
+    /// The code stored in the ledger (and shown to support staff).
+    pub fn code(self) -> &'static str {
         match self {
             PaymentState::Intent => "intent",
             PaymentState::Open => "open",
@@ -111,10 +112,12 @@ pub struct Payment {
     pub paid_amount: Option<Satang>,
     /// When.
     pub paid_at: Option<UnixMillis>,
+    /// When the attempt was written (its QR shown soon after).
+    pub created_at: UnixMillis,
 }
 
 const PAYMENT_COLUMNS: &str = "id, sale_id, attempt, method, reference, provider_ref, amount, \
-    state, expires_at, display, paid_amount, paid_at";
+    state, expires_at, display, paid_amount, paid_at, created_at";
 
 fn row_to_payment(r: &rusqlite::Row<'_>) -> rusqlite::Result<Payment> {
     let method: String = r.get(3)?;
@@ -139,6 +142,7 @@ fn row_to_payment(r: &rusqlite::Row<'_>) -> rusqlite::Result<Payment> {
         display: r.get(9)?,
         paid_amount: r.get::<_, Option<i64>>(10)?.map(Satang::new),
         paid_at: r.get(11)?,
+        created_at: r.get(12)?,
     })
 }
 
@@ -204,6 +208,25 @@ impl Ledger {
     /// One payment attempt.
     pub fn payment(&self, id: i64) -> Result<Payment> {
         self.read(|c| load_payment(c, id))
+    }
+
+    /// Provider payments that ended unpaid on our side (expired on screen, cancelled) while the
+    /// provider's own offer may still be paid: until `expires_at + grace`. A customer who pays
+    /// at the last second must still get their credit (money rule 4), so these are watched.
+    pub fn payments_to_watch(&self, now: UnixMillis, grace_ms: i64) -> Result<Vec<Payment>> {
+        self.read(|c| {
+            let mut statement = c.prepare_cached(&format!(
+                "SELECT {PAYMENT_COLUMNS} FROM payments
+                 WHERE state IN ('expired', 'cancelled')
+                   AND method IN ('tmweasy', 'deposit_qr', 'bluepay')
+                   AND expires_at IS NOT NULL AND expires_at + ?2 > ?1
+                 ORDER BY id"
+            ))?;
+            let rows = statement
+                .query_map(params![now, grace_ms], row_to_payment)?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(rows)
+        })
     }
 
     /// Every attempt of a sale, oldest first.

@@ -1,101 +1,128 @@
-//! The owner's daily report: per operator, how many sales ended which way, and the money.
+//! The owner's reports: per operator, network, provider, payment method or register, over a
+//! range of Bangkok days — how many sales ended which way, the money, the providers' cost and
+//! the margin.
+//!
+//! Every report is one `SELECT <key>, state, COUNT(*), SUM(...) ... GROUP BY <key>, state` over
+//! the `sales` rows of the range, folded into lines by [`termdee_domain::report::fold`] — the
+//! same query shape the fleet hub runs in PostgreSQL, so a shop's screen and the hub agree to the
+//! satang. The `sales_report` covering index holds every column these queries read, so a report
+//! never touches the table itself.
 
-use std::collections::BTreeMap;
-
-use serde::Serialize;
-use termdee_domain::{BusinessDay, SaleState, Satang};
+use termdee_domain::report::{fold, ReportDimension, ReportRow, SalesGroup};
+use termdee_domain::{BusinessDay, SaleState};
 
 use crate::{Ledger, LedgerError, Result};
 
-/// A count of sales and their money.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
-pub struct OutcomeTotals {
-    /// How many sales.
-    pub count: i64,
-    /// How much (satang): delivered credit, money refunded, money owed, money held.
-    pub satang: Satang,
+/// Whose sales a report adds up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportScope<'a> {
+    /// Every sale of the shop (the owner's view).
+    Shop,
+    /// Only this operator's sales (a cashier's own view): nobody else's row is ever read.
+    Operator(&'a str),
 }
 
-impl OutcomeTotals {
-    fn add(&mut self, count: i64, satang: i64) {
-        self.count += count;
-        self.satang = Satang::new(self.satang.as_satang() + satang);
+/// The sales column a dimension groups by. A fixed list, never text from the caller.
+fn key_column(by: ReportDimension) -> &'static str {
+    match by {
+        ReportDimension::Operator => "operator_id",
+        ReportDimension::Network => "network",
+        ReportDimension::Provider => "provider",
+        ReportDimension::Method => "payment_method",
+        ReportDimension::Register => "register_id",
     }
 }
 
-/// One operator's day.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
-pub struct OperatorTotals {
-    /// The operator.
-    pub operator_id: String,
-    /// Every sale started (count), and the price of them all.
-    pub sales: OutcomeTotals,
-    /// Money received from customers.
-    pub received: OutcomeTotals,
-    /// Topped up: credit delivered.
-    pub completed: OutcomeTotals,
-    /// Money handed back.
-    pub refunded: OutcomeTotals,
-    /// Paid, not delivered, not yet handed back: owed to customers.
-    pub refund_due: OutcomeTotals,
-    /// Paid, top-up outcome waiting for a person: money held.
-    pub needs_attention: OutcomeTotals,
-    /// Still being worked on by the engine (awaiting payment, paid, top-up pending): money held.
-    pub in_progress: OutcomeTotals,
-    /// Never paid (QR expired, cancelled): count only.
-    pub unpaid: OutcomeTotals,
-}
-
 impl Ledger {
-    /// Totals per operator for one Bangkok day (sales are counted on the day they started).
-    /// Every figure is a sum over the `sales` rows, read from a covering index.
-    pub fn daily_by_operator(&self, day: BusinessDay) -> Result<Vec<OperatorTotals>> {
+    /// One line per `by` key for the sales started from `from` to `to` (Bangkok days, both
+    /// included), ordered by key.
+    pub fn report(
+        &self,
+        from: BusinessDay,
+        to: BusinessDay,
+        by: ReportDimension,
+        scope: ReportScope<'_>,
+    ) -> Result<Vec<ReportRow>> {
+        self.grouped(key_column(by), from, to, scope)
+    }
+
+    /// Per day, every key added up: one line per day that has sales, oldest first (for charts).
+    pub fn report_days(
+        &self,
+        from: BusinessDay,
+        to: BusinessDay,
+        scope: ReportScope<'_>,
+    ) -> Result<Vec<(BusinessDay, ReportRow)>> {
+        self.grouped("day", from, to, scope)?
+            .into_iter()
+            .map(|row| {
+                let day = BusinessDay::parse(&row.key).map_err(|_| LedgerError::Corrupt {
+                    column: "sales.day",
+                    value: row.key.clone(),
+                })?;
+                Ok((day, row))
+            })
+            .collect()
+    }
+
+    /// Totals per operator for one Bangkok day (sales are counted on the day they started): the
+    /// report owners ask for first.
+    pub fn daily_by_operator(&self, day: BusinessDay) -> Result<Vec<ReportRow>> {
+        self.report(day, day, ReportDimension::Operator, ReportScope::Shop)
+    }
+
+    fn grouped(
+        &self,
+        key: &'static str,
+        from: BusinessDay,
+        to: BusinessDay,
+        scope: ReportScope<'_>,
+    ) -> Result<Vec<ReportRow>> {
+        if to < from {
+            return Err(LedgerError::Invalid(format!(
+                "the report ends ({to}) before it starts ({from})"
+            )));
+        }
+        let operator_filter = match scope {
+            ReportScope::Shop => "",
+            ReportScope::Operator(_) => " AND operator_id = ?3",
+        };
+        // `day` is TEXT `YYYY-MM-DD`, so text comparison is date order.
+        let sql = format!(
+            "SELECT {key}, state, COUNT(*), SUM(amount), SUM(received), SUM(delivered),
+                    SUM(refunded), SUM(cost), SUM(received > 0)
+             FROM sales WHERE day BETWEEN ?1 AND ?2{operator_filter}
+             GROUP BY {key}, state"
+        );
         self.read(|c| {
-            let mut statement = c.prepare_cached(
-                "SELECT operator_id, state, COUNT(*), SUM(amount), SUM(received), SUM(delivered),
-                        SUM(refunded)
-                 FROM sales WHERE day = ?1 GROUP BY operator_id, state",
-            )?;
-            let mut rows = statement.query([day.to_string()])?;
-            let mut by_operator: BTreeMap<String, OperatorTotals> = BTreeMap::new();
+            let mut statement = c.prepare_cached(&sql)?;
+            let (from, to) = (from.to_string(), to.to_string());
+            let mut rows = match scope {
+                ReportScope::Shop => statement.query(rusqlite::params![from, to])?,
+                ReportScope::Operator(operator) => {
+                    statement.query(rusqlite::params![from, to, operator])?
+                }
+            };
+            let mut groups = Vec::new();
             while let Some(row) = rows.next()? {
-                let operator: String = row.get(0)?;
                 let state: String = row.get(1)?;
                 let state: SaleState = state.parse().map_err(|_| LedgerError::Corrupt {
                     column: "sales.state",
                     value: state.clone(),
                 })?;
-                let count: i64 = row.get(2)?;
-                let amount: i64 = row.get(3)?;
-                let received: i64 = row.get(4)?;
-                let delivered: i64 = row.get(5)?;
-                let refunded: i64 = row.get(6)?;
-                let totals =
-                    by_operator
-                        .entry(operator.clone())
-                        .or_insert_with(|| OperatorTotals {
-                            operator_id: operator,
-                            ..OperatorTotals::default()
-                        });
-                totals.sales.add(count, amount);
-                totals
-                    .received
-                    .add(if received > 0 { count } else { 0 }, received);
-                let outstanding = received - delivered - refunded;
-                match state {
-                    SaleState::Completed => totals.completed.add(count, delivered),
-                    SaleState::Refunded => totals.refunded.add(count, refunded),
-                    SaleState::RefundDue => totals.refund_due.add(count, outstanding),
-                    SaleState::NeedsAttention => totals.needs_attention.add(count, outstanding),
-                    SaleState::AwaitingPayment | SaleState::Paid | SaleState::TopupPending => {
-                        totals.in_progress.add(count, outstanding)
-                    }
-                    SaleState::PaymentExpired | SaleState::PaymentCancelled => {
-                        totals.unpaid.add(count, outstanding)
-                    }
-                }
+                groups.push(SalesGroup {
+                    key: row.get(0)?,
+                    state,
+                    count: row.get(2)?,
+                    amount: row.get(3)?,
+                    received: row.get(4)?,
+                    delivered: row.get(5)?,
+                    refunded: row.get(6)?,
+                    cost: row.get(7)?,
+                    paid_count: row.get(8)?,
+                });
             }
-            Ok(by_operator.into_values().collect())
+            Ok(fold(groups))
         })
     }
 }

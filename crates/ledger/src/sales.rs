@@ -70,6 +70,12 @@ pub struct Sale {
     pub created_at: UnixMillis,
     /// When it last changed.
     pub updated_at: UnixMillis,
+    /// The top-up provider last asked (`""` if none was).
+    pub provider: String,
+    /// What the provider debited for the credit delivered (zero when it did not say).
+    pub cost: Satang,
+    /// The shift of the person who handed the money back, for a refund given during one.
+    pub refund_shift_id: Option<i64>,
 }
 
 impl Sale {
@@ -84,7 +90,7 @@ impl Sale {
 
 pub(crate) const SALE_COLUMNS: &str = "id, register_id, operator_id, shift_id, network, phone, \
     amount, payment_method, state, received, delivered, refunded, next_check_at, attention, day, \
-    created_at, updated_at";
+    created_at, updated_at, provider, cost, refund_shift_id";
 
 pub(crate) fn row_to_sale(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<Sale>> {
     let network: String = r.get(4)?;
@@ -118,6 +124,9 @@ pub(crate) fn row_to_sale(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<Sale
             day: BusinessDay::parse(&day).map_err(|_| corrupt("sales.day", day.clone()))?,
             created_at: r.get(15)?,
             updated_at: r.get(16)?,
+            provider: r.get(17)?,
+            cost: Satang::new(r.get(18)?),
+            refund_shift_id: r.get(19)?,
         })
     })();
     match sale {
@@ -292,6 +301,20 @@ impl Ledger {
         self.sales_where("day = ?1 ORDER BY created_at, id", [day.to_string()])
     }
 
+    /// The newest sales, newest first: of one operator, or of everyone (`None`).
+    pub fn recent_sales(&self, operator_id: Option<&str>, limit: u32) -> Result<Vec<Sale>> {
+        match operator_id {
+            Some(operator) => self.sales_where(
+                "operator_id = ?1 ORDER BY created_at DESC, id DESC LIMIT ?2",
+                params![operator, limit],
+            ),
+            None => self.sales_where(
+                "1 ORDER BY created_at DESC, id DESC LIMIT ?1",
+                params![limit],
+            ),
+        }
+    }
+
     /// Every sale (for audits and the soak's invariants), oldest first.
     pub fn all_sales(&self) -> Result<Vec<Sale>> {
         self.sales_where("1 ORDER BY created_at, id", [])
@@ -341,6 +364,8 @@ impl Ledger {
     }
 
     /// A person handed the money back (cash at the counter, or a provider refund they made).
+    /// The refund is recorded in the open shift of that person (`actor.id`), if they have one,
+    /// so that cash handed back comes out of the right drawer at the count.
     pub fn refund_given(
         &self,
         sale_id: &str,
@@ -361,10 +386,12 @@ impl Ledger {
                 "refunded",
                 &serde_json::json!({ "note": note, "amount": owed.as_satang() }),
             )?;
+            let shift = crate::shifts::open_shift_id_of_operator(tx, &actor.id)?;
             tx.prepare_cached(
-                "UPDATE sales SET refunded = refunded + ?2, attention = NULL WHERE id = ?1",
+                "UPDATE sales SET refunded = refunded + ?2, attention = NULL, refund_shift_id = ?3
+                 WHERE id = ?1",
             )?
-            .execute(params![sale_id, owed.as_satang()])?;
+            .execute(params![sale_id, owed.as_satang(), shift])?;
             Ok(())
         })
     }

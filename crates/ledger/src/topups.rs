@@ -2,7 +2,7 @@
 
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
-use termdee_domain::{Actor, SaleState, Satang, UnixMillis};
+use termdee_domain::{Actor, BusinessDay, SaleState, Satang, UnixMillis};
 
 use crate::sales::{load, move_sale};
 use crate::{Applied, Ledger, LedgerError, Result};
@@ -30,7 +30,8 @@ pub enum TopupState {
 }
 
 impl TopupState {
-    fn code(self) -> &'static str {
+    /// The code stored in the ledger (and shown to support staff).
+    pub fn code(self) -> &'static str {
         match self {
             TopupState::Intent => "intent",
             TopupState::Pending => "pending",
@@ -108,10 +109,12 @@ pub struct Topup {
     pub detail: Option<String>,
     /// When the intent was written.
     pub created_at: UnixMillis,
+    /// What the provider said it debited when it accepted the order, if it said.
+    pub cost: Option<Satang>,
 }
 
 const TOPUP_COLUMNS: &str = "id, sale_id, attempt, provider, reference, provider_ref, product, \
-    amount, users, state, checks, detail, created_at";
+    amount, users, state, checks, detail, created_at, cost";
 
 fn row_to_topup(r: &rusqlite::Row<'_>) -> rusqlite::Result<Topup> {
     let state: String = r.get(9)?;
@@ -135,6 +138,7 @@ fn row_to_topup(r: &rusqlite::Row<'_>) -> rusqlite::Result<Topup> {
         checks: r.get(10)?,
         detail: r.get(11)?,
         created_at: r.get(12)?,
+        cost: r.get::<_, Option<i64>>(13)?.map(Satang::new),
     })
 }
 
@@ -198,6 +202,8 @@ impl Ledger {
                     key: topup.reference.clone(),
                 });
             }
+            tx.prepare_cached("UPDATE sales SET provider = ?2 WHERE id = ?1")?
+                .execute(params![sale_id, topup.provider])?;
             tx.prepare_cached(
                 "INSERT INTO topups (sale_id, attempt, provider, reference, product, amount, users,
                      state, created_at, updated_at)
@@ -235,6 +241,26 @@ impl Ledger {
         })
     }
 
+    /// Every top-up attempt of the sales of one Bangkok day (the day the sale started), by
+    /// provider, sale and attempt: what reconciliation asks the providers about.
+    pub fn topups_of_day(&self, day: BusinessDay) -> Result<Vec<Topup>> {
+        self.read(|c| {
+            let columns = TOPUP_COLUMNS
+                .split(", ")
+                .map(|column| format!("t.{column}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let mut statement = c.prepare_cached(&format!(
+                "SELECT {columns} FROM sales s JOIN topups t ON t.sale_id = s.id
+                 WHERE s.day = ?1 ORDER BY t.provider, t.sale_id, t.attempt"
+            ))?;
+            let rows = statement
+                .query_map([day.to_string()], row_to_topup)?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(rows)
+        })
+    }
+
     /// The attempt with our key.
     pub fn topup_by_reference(&self, provider: &str, reference: &str) -> Result<Option<Topup>> {
         self.read(|c| {
@@ -262,12 +288,16 @@ impl Ledger {
     }
 
     /// The request left and the provider accepted it (`Pending`, with its id) or we cannot tell
-    /// (`Unknown`). Only an open attempt moves; a settled one is left alone.
+    /// (`Unknown`). Only an open attempt moves; a settled one is left alone. `cost` is what the
+    /// provider says it debited for the order (wePAY `total_amount`), kept for the sale's cost
+    /// once delivered; `None` keeps what is known.
+    #[allow(clippy::too_many_arguments)]
     pub fn topup_progress(
         &self,
         topup_id: i64,
         state: TopupState,
         provider_ref: Option<&str>,
+        cost: Option<Satang>,
         detail: &str,
         at: UnixMillis,
         actor: &Actor,
@@ -290,11 +320,23 @@ impl Ledger {
             } else {
                 "topup_unknown"
             };
+            if cost.is_some_and(|c| c.as_satang() < 0) {
+                return Err(LedgerError::Invalid(format!(
+                    "top-up {topup_id} cannot cost a negative amount"
+                )));
+            }
             tx.prepare_cached(
                 "UPDATE topups SET state = ?2, provider_ref = COALESCE(?3, provider_ref),
-                     detail = ?4, updated_at = ?5 WHERE id = ?1",
+                     detail = ?4, updated_at = ?5, cost = COALESCE(?6, cost) WHERE id = ?1",
             )?
-            .execute(params![topup_id, state.code(), provider_ref, detail, at])?;
+            .execute(params![
+                topup_id,
+                state.code(),
+                provider_ref,
+                detail,
+                at,
+                cost.map(Satang::as_satang)
+            ])?;
             move_sale(
                 tx,
                 &topup.sale_id,
@@ -303,7 +345,10 @@ impl Ledger {
                 at,
                 actor,
                 kind,
-                &serde_json::json!({ "topup": topup_id, "provider_ref": provider_ref, "detail": detail }),
+                &serde_json::json!({
+                    "topup": topup_id, "provider_ref": provider_ref, "detail": detail,
+                    "cost": cost.map(Satang::as_satang),
+                }),
             )?;
             Ok(Applied::Now)
         })
@@ -355,8 +400,13 @@ impl Ledger {
                 "topup_succeeded",
                 &serde_json::json!({ "topup": topup_id, "provider_ref": provider_ref, "detail": detail }),
             )?;
-            tx.prepare_cached("UPDATE sales SET delivered = amount, next_check_at = NULL WHERE id = ?1")?
-                .execute([&topup.sale_id])?;
+            // The sale's cost is the delivering attempt's (zero when the provider did not say).
+            tx.prepare_cached(
+                "UPDATE sales SET delivered = amount, next_check_at = NULL,
+                     cost = COALESCE((SELECT cost FROM topups WHERE id = ?2), 0)
+                 WHERE id = ?1",
+            )?
+            .execute(params![topup.sale_id, topup_id])?;
             Ok(Applied::Now)
         })
     }
@@ -516,8 +566,12 @@ impl Ledger {
                 &serde_json::json!({ "topup": topup_id, "note": note }),
             )?;
             if delivered {
-                tx.prepare_cached("UPDATE sales SET delivered = amount WHERE id = ?1")?
-                    .execute([sale_id])?;
+                tx.prepare_cached(
+                    "UPDATE sales SET delivered = amount,
+                         cost = COALESCE((SELECT cost FROM topups WHERE id = ?2), 0)
+                     WHERE id = ?1",
+                )?
+                .execute(params![sale_id, topup_id])?;
             }
             Ok(())
         })

@@ -134,6 +134,7 @@ fn a_provider_qr_sale_from_creation_to_completed() {
                 topup.id,
                 TopupState::Pending,
                 Some("T-9"),
+                None,
                 "accepted",
                 at + 40,
                 &poller()
@@ -182,6 +183,7 @@ fn a_provider_qr_sale_from_creation_to_completed() {
             .topup_progress(
                 topup.id,
                 TopupState::Pending,
+                None,
                 None,
                 "late",
                 at + 61,
@@ -301,6 +303,7 @@ fn a_cash_sale_from_creation_to_completed() {
             topup.id,
             TopupState::Pending,
             Some("T-1"),
+            None,
             "ok",
             at + 3,
             &poller(),
@@ -514,6 +517,7 @@ fn a_rejected_topup_returns_the_sale_to_paid_and_the_next_provider_can_deliver()
             second.id,
             TopupState::Pending,
             Some("T-2"),
+            None,
             "",
             at + 21,
             &poller(),
@@ -553,6 +557,7 @@ fn a_failed_topup_makes_the_sale_refund_due_until_a_person_hands_the_money_back(
             topup.id,
             TopupState::Pending,
             Some("T-1"),
+            None,
             "",
             at + 11,
             &poller(),
@@ -629,6 +634,7 @@ fn a_topup_only_a_person_can_settle_waits_in_needs_attention() {
                 .topup_progress(
                     topup.id,
                     TopupState::Unknown,
+                    None,
                     None,
                     "timeout",
                     at + 11,
@@ -1184,7 +1190,7 @@ fn invalid_amounts_are_refused_and_write_nothing() {
     ] {
         let error = shop
             .ledger
-            .topup_progress(topup.id, state, None, "", at + 5, &poller())
+            .topup_progress(topup.id, state, None, None, "", at + 5, &poller())
             .unwrap_err();
         assert!(matches!(error, LedgerError::Invalid(_)), "{error:?}");
     }
@@ -1208,7 +1214,13 @@ fn invalid_amounts_are_refused_and_write_nothing() {
     assert!(matches!(error, LedgerError::Invalid(_)), "{error:?}");
     assert!(matches!(
         shop.ledger
-            .open_shift("op-alpha", common::COUNTER, Satang::new(-1), at)
+            .open_shift(
+                "op-alpha",
+                common::COUNTER,
+                Satang::new(-1),
+                at,
+                &common::actor_of("op-alpha")
+            )
             .unwrap_err(),
         LedgerError::Invalid(_)
     ));
@@ -1225,7 +1237,13 @@ fn shifts_callbacks_and_exchanges_are_kept() {
     let at = day_zero().unwrap();
     let shift = shop
         .ledger
-        .open_shift("op-alpha", common::COUNTER, Satang::new(100_000), at)
+        .open_shift(
+            "op-alpha",
+            common::COUNTER,
+            Satang::new(100_000),
+            at,
+            &common::actor_of("op-alpha"),
+        )
         .unwrap();
     assert_eq!(
         shop.ledger.open_shift_of(common::COUNTER).unwrap(),
@@ -1233,10 +1251,21 @@ fn shifts_callbacks_and_exchanges_are_kept() {
     );
     assert!(shop
         .ledger
-        .open_shift("op-bravo", common::COUNTER, Satang::ZERO, at)
+        .open_shift(
+            "op-bravo",
+            common::COUNTER,
+            Satang::ZERO,
+            at,
+            &common::actor_of("op-bravo")
+        )
         .is_err());
     shop.ledger
-        .close_shift(shift.id, Satang::new(150_000), at + 1)
+        .close_shift(
+            shift.id,
+            Satang::new(150_000),
+            at + 1,
+            &common::actor_of("op-alpha"),
+        )
         .unwrap();
     assert!(shop
         .ledger
@@ -1245,7 +1274,12 @@ fn shifts_callbacks_and_exchanges_are_kept() {
         .is_none());
     assert!(matches!(
         shop.ledger
-            .close_shift(shift.id, Satang::ZERO, at + 2)
+            .close_shift(
+                shift.id,
+                Satang::ZERO,
+                at + 2,
+                &common::actor_of("op-alpha")
+            )
             .unwrap_err(),
         LedgerError::NotFound { .. }
     ));

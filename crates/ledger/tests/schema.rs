@@ -26,7 +26,7 @@ const TABLES: [&str; 13] = [
 ];
 
 /// The schema version this build writes (one per migration).
-const VERSION: i64 = 2;
+const VERSION: i64 = 3;
 
 fn user_tables(connection: &rusqlite::Connection) -> TestResult<BTreeSet<String>> {
     let mut statement = connection.prepare(

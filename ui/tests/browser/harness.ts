@@ -1,22 +1,26 @@
-// Runs the real UI with Tauri's IPC replaced by `mockIPC`: every command goes to a function the
-// Playwright test exposes (`__termdeeIpc`), which answers from fixtures the Rust backend wrote.
+// Runs the real UI with Tauri's IPC replaced by `mockIPC`: every command goes to the in-browser
+// fake backend (fake-backend.ts), set up from the scenario the test put in
+// `window.__termdeeScenario` before the page loaded. Events go through the same mock
+// (`shouldMockEvents`), so the UI's real `listen('sale-updated')` receives what the fake emits.
 import { mockIPC } from '@tauri-apps/api/mocks';
-
-type Reply = { ok: unknown } | { err: unknown };
+import { FakeShop, type Scenario } from './fake-backend';
 
 declare global {
   interface Window {
-    __termdeeIpc(command: string, args: unknown): Promise<Reply>;
+    __termdeeScenario?: Scenario;
     __termdeeCalls: { command: string; args: unknown }[];
+    __fake: FakeShop;
   }
 }
 
 window.__termdeeCalls = [];
-mockIPC(async (command, args) => {
-  window.__termdeeCalls.push({ command, args });
-  const reply = await window.__termdeeIpc(command, args);
-  if ('err' in reply) throw reply.err;
-  return reply.ok;
-});
+window.__fake = new FakeShop(window.__termdeeScenario ?? {});
+mockIPC(
+  (command, args) => {
+    window.__termdeeCalls.push({ command, args });
+    return window.__fake.handle(command, (args ?? {}) as Record<string, unknown>);
+  },
+  { shouldMockEvents: true },
+);
 
 await import('../../src/main');

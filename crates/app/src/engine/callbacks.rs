@@ -192,6 +192,7 @@ impl Engine {
                 topup.id,
                 TopupState::Pending,
                 Some(&claim.provider_ref),
+                None,
                 "provider id from a verified callback",
                 self.now(),
                 &actor,

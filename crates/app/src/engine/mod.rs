@@ -103,6 +103,19 @@ pub struct SaleRequest {
     pub method: PaymentMethod,
 }
 
+/// What can be sold of one network now (see [`Engine::network_offer`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NetworkOffer {
+    /// Every denomination a routed provider lists, ascending (empty: any whole baht in range).
+    pub amounts: Vec<Satang>,
+    /// The smallest amount any routed provider sells.
+    pub min: Option<Satang>,
+    /// The largest amount any routed provider sells.
+    pub max: Option<Satang>,
+    /// Whether a routed provider can sell it now (not offline, not skipped after failures).
+    pub available: bool,
+}
+
 /// Engine settings.
 #[derive(Debug, Clone)]
 pub struct EngineConfig {
@@ -149,6 +162,11 @@ pub struct Engine {
     health: routing::Health,
     events: broadcast::Sender<EngineEvent>,
     in_flight: Mutex<HashSet<String>>,
+    // Payment intents this engine wrote and has not sent yet: any other intent may have
+    // reached the provider before a crash.
+    fresh_intents: Mutex<HashSet<i64>>,
+    // When each watched late-payment QR is asked about next (a restart just asks at once).
+    late_watch: Mutex<std::collections::HashMap<i64, UnixMillis>>,
 }
 
 /// Releases a sale's "being driven" mark.
@@ -195,6 +213,8 @@ impl Engine {
             health: routing::Health::default(),
             events,
             in_flight: Mutex::new(HashSet::new()),
+            fresh_intents: Mutex::new(HashSet::new()),
+            late_watch: Mutex::new(std::collections::HashMap::new()),
         }
     }
 
@@ -309,6 +329,16 @@ impl Engine {
             reference: payment_reference(&sale_id, request.method, 1),
             amount: request.amount,
         };
+        // Hold the sale from before it exists until its payment is open, so that a tick never
+        // drives it halfway through (it would take the fresh intent for a crash's leftover).
+        self.in_flight
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(sale_id.clone());
+        let _driving = Driving {
+            engine: self,
+            sale_id: sale_id.clone(),
+        };
         self.hit("sale.create.before_write")?;
         let (_, payment) = self.ledger.create_sale(&sale, &payment, actor)?;
         self.hit("sale.create.after_write")?;
@@ -327,17 +357,11 @@ impl Engine {
             )?;
             self.hit("payment.open.after_write")?;
         } else {
-            // Hold the sale while its QR is created, so that a tick does not take the fresh
-            // intent for one left over by a crash.
-            self.in_flight
+            self.fresh_intents
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
-                .insert(sale_id.clone());
-            let _driving = Driving {
-                engine: self,
-                sale_id: sale_id.clone(),
-            };
-            self.step_payment(&self.ledger.sale(&sale_id)?, actor, true)
+                .insert(payment.id);
+            self.step_payment(&self.ledger.sale(&sale_id)?, actor)
                 .await?;
         }
         Ok(self.ledger.sale(&sale_id)?)
@@ -356,6 +380,46 @@ impl Engine {
                     self.health.catalogue_allows(port.name(), &product, amount)
                 })
             })
+    }
+
+    /// What can be sold of a network now, merged over its routed providers: the amounts for
+    /// quick buttons (every listed denomination), the smallest and largest amount, and whether
+    /// any provider can sell it now. `None` when no routed provider lists the network.
+    pub fn network_offer(&self, network: Network) -> Option<NetworkOffer> {
+        let now = self.now();
+        let mut merged: Option<NetworkOffer> = None;
+        for name in self.config.routing.providers_for(network) {
+            let Some(port) = self.topup_port(name) else {
+                continue;
+            };
+            let Some(product) = port.product_for(network) else {
+                continue;
+            };
+            let Some(offer) = self.health.product_offer(port.name(), &product, now) else {
+                continue;
+            };
+            let entry = merged.get_or_insert_with(|| NetworkOffer {
+                amounts: Vec::new(),
+                min: None,
+                max: None,
+                available: false,
+            });
+            entry.amounts.extend(offer.denominations);
+            entry.min = match (entry.min, offer.min) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            entry.max = match (entry.max, offer.max) {
+                (Some(a), Some(b)) => Some(a.max(b)),
+                (a, b) => a.or(b),
+            };
+            entry.available |= offer.usable;
+        }
+        if let Some(offer) = merged.as_mut() {
+            offer.amounts.sort();
+            offer.amounts.dedup();
+        }
+        merged
     }
 
     /// Reads each provider's catalogue (and Easysoft's network status) for amount checks and
@@ -399,8 +463,12 @@ impl Engine {
         Ok(self.ledger.sale(sale_id)?)
     }
 
-    /// Cancels an unpaid sale (the customer left). A provider QR is cancelled at the provider
-    /// too, best effort: if it gets paid anyway, the payment still counts.
+    /// Ends an unpaid sale: the customer walked away, or the QR's time on screen ran out. A
+    /// provider QR is asked about one last time first — a payment made at the last second is
+    /// taken and topped up, never dropped — and then cancelled at the provider, best effort. The
+    /// sale ends as expired when its QR's time was up, else as cancelled; either way, a payment
+    /// that still arrives later counts ([`Engine::tick`] watches such QRs until the provider's
+    /// own expiry).
     pub async fn cancel_sale(&self, sale_id: &str, actor: &Actor) -> Result<Sale, EngineError> {
         let sale = self.ledger.sale(sale_id)?;
         if sale.state != SaleState::AwaitingPayment {
@@ -412,14 +480,43 @@ impl Engine {
                 ),
             ));
         }
-        if let Some(port) = self.payments.get(&sale.method) {
-            for payment in self.ledger.payments_of(sale_id)? {
-                if payment.state == PaymentState::Open {
-                    let _ = port.cancel(&payment_ref(&payment)).await;
+        let live: Vec<Payment> = self
+            .ledger
+            .payments_of(sale_id)?
+            .into_iter()
+            .filter(|p| p.state.is_live())
+            .collect();
+        if let Some(port) = self.payments.get(&sale.method).cloned() {
+            for payment in live.iter().filter(|p| p.state == PaymentState::Open) {
+                if port.can_query() {
+                    self.hit("payment.query.before_call")?;
+                    let status = port.query(&payment_ref(payment)).await;
+                    self.hit("payment.query.after_call")?;
+                    if let Ok(QrPaymentStatus::Paid(paid)) = status {
+                        self.ledger
+                            .payment_received(payment.id, paid.amount, self.now(), actor)?;
+                        self.hit("payment.received.after_write")?;
+                        self.emit(EngineEventKind::PaymentUpdated, sale_id);
+                        self.drive(sale_id).await?;
+                        return Ok(self.ledger.sale(sale_id)?);
+                    }
                 }
+                let _ = port.cancel(&payment_ref(payment)).await;
             }
         }
-        self.ledger.cancel_unpaid(sale_id, self.now(), actor)?;
+        let now = self.now();
+        let time_up = live.iter().all(|p| {
+            let shown_until = p.created_at + millis(self.config.local_qr_lifetime);
+            now >= shown_until || p.expires_at.is_some_and(|at| now >= at)
+        });
+        if time_up && !live.is_empty() {
+            for payment in &live {
+                self.ledger
+                    .payment_ended(payment.id, PaymentEnd::Expired, now, actor)?;
+            }
+        } else {
+            self.ledger.cancel_unpaid(sale_id, now, actor)?;
+        }
         self.emit(EngineEventKind::PaymentUpdated, sale_id);
         Ok(self.ledger.sale(sale_id)?)
     }
@@ -452,6 +549,36 @@ impl Engine {
         Ok(self.ledger.sale(sale_id)?)
     }
 
+    /// A person asks for a fresh look now: an open sale is driven at once (its next status
+    /// query is not waited for), and a top-up waiting for a person is asked about at the
+    /// provider once more where it has an id there — a definite answer settles it, anything else
+    /// leaves it with the person.
+    pub async fn check_again(&self, sale_id: &str, actor: &Actor) -> Result<Sale, EngineError> {
+        let sale = self.ledger.sale(sale_id)?;
+        if sale.state.engine_drives() {
+            self.ledger.schedule_check(sale_id, Some(self.now()))?;
+            self.drive(sale_id).await?;
+        } else if sale.state == SaleState::NeedsAttention {
+            let manual = self
+                .ledger
+                .topups_of(sale_id)?
+                .into_iter()
+                .find(|t| t.state == TopupState::Manual);
+            if let Some(topup) = manual {
+                if let (Some(port), Some(provider_ref)) = (
+                    self.topup_port(&topup.provider).cloned(),
+                    topup.provider_ref.clone(),
+                ) {
+                    self.hit("topup.query.before_call")?;
+                    let status = port.query(&provider_ref).await;
+                    self.hit("topup.query.after_call")?;
+                    self.apply_topup_status(&topup, status, actor)?;
+                }
+            }
+        }
+        Ok(self.ledger.sale(sale_id)?)
+    }
+
     /// Sales waiting for a person.
     pub fn needing_person(&self) -> Result<Vec<Sale>, EngineError> {
         Ok(self.ledger.sales_needing_person()?)
@@ -467,7 +594,8 @@ impl Engine {
         Ok(count)
     }
 
-    /// Drives every open sale whose next check is due. Call it from a timer.
+    /// Drives every open sale whose next check is due, and looks for late payments of QRs
+    /// that ended unpaid on our side. Call it from a timer.
     pub async fn tick(&self) -> Result<usize, EngineError> {
         let now = self.now();
         let mut driven = 0;
@@ -477,7 +605,58 @@ impl Engine {
                 driven += 1;
             }
         }
+        self.watch_late_payments().await?;
         Ok(driven)
+    }
+
+    /// A QR that expired on screen, or whose sale was cancelled, may still be paid until the
+    /// provider's own expiry (Tmweasy cancels only after expiry, tmweasy.md §3). Each is asked
+    /// about every `payment_poll × 10` until then; a payment found moves the sale to paid and
+    /// on to its top-up. Providers that only push (Deposit-QR) are covered by their callback.
+    async fn watch_late_payments(&self) -> Result<(), EngineError> {
+        let now = self.now();
+        let grace = millis(self.config.payment_grace);
+        let every = millis(self.config.payment_poll).saturating_mul(10).max(1);
+        let watched = self.ledger.payments_to_watch(now, grace)?;
+        let due: Vec<Payment> = {
+            let mut schedule = self
+                .late_watch
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            schedule.retain(|id, _| watched.iter().any(|p| p.id == *id));
+            watched
+                .into_iter()
+                .filter(|p| {
+                    let next = schedule.entry(p.id).or_insert(now);
+                    if *next <= now {
+                        *next = now + every;
+                        true
+                    } else {
+                        false
+                    }
+                })
+                .collect()
+        };
+        for payment in due {
+            let Some(port) = self.payments.get(&payment.method).cloned() else {
+                continue;
+            };
+            if !port.can_query() {
+                continue;
+            }
+            self.hit("payment.query.before_call")?;
+            let status = port.query(&payment_ref(&payment)).await;
+            self.hit("payment.query.after_call")?;
+            if let Ok(QrPaymentStatus::Paid(paid)) = status {
+                let poller = Actor::poller();
+                self.ledger
+                    .payment_received(payment.id, paid.amount, self.now(), &poller)?;
+                self.hit("payment.received.after_write")?;
+                self.emit(EngineEventKind::PaymentUpdated, &payment.sale_id);
+                self.drive(&payment.sale_id).await?;
+            }
+        }
+        Ok(())
     }
 
     /// Runs [`Engine::tick`] forever, every `period` (the desktop app and `termdee serve`).
@@ -516,7 +695,7 @@ impl Engine {
         for _ in 0..16 {
             let sale = self.ledger.sale(sale_id)?;
             let progressed = match sale.state {
-                SaleState::AwaitingPayment => self.step_payment(&sale, &poller, false).await?,
+                SaleState::AwaitingPayment => self.step_payment(&sale, &poller).await?,
                 SaleState::Paid => self.step_route(&sale, &poller).await?,
                 SaleState::TopupPending => self.step_topup(&sale, &poller).await?,
                 _ => false,
@@ -530,14 +709,8 @@ impl Engine {
 
     // ----- payment -------------------------------------------------------------------------
 
-    /// Returns whether the sale moved (so the driver should look again). `fresh`: the payment
-    /// intent was written just now by this call chain (not found after a restart).
-    async fn step_payment(
-        &self,
-        sale: &Sale,
-        actor: &Actor,
-        fresh: bool,
-    ) -> Result<bool, EngineError> {
+    /// Returns whether the sale moved (so the driver should look again).
+    async fn step_payment(&self, sale: &Sale, actor: &Actor) -> Result<bool, EngineError> {
         let now = self.now();
         let payments = self.ledger.payments_of(&sale.id)?;
         let Some(payment) = payments.iter().rev().find(|p| p.state.is_live()).cloned() else {
@@ -560,7 +733,7 @@ impl Engine {
         };
         match payment.state {
             PaymentState::Intent | PaymentState::Unknown => {
-                self.create_payment(sale, &payment, port.as_ref(), actor, fresh)
+                self.create_payment(sale, &payment, port.as_ref(), actor)
                     .await
             }
             PaymentState::Open => {
@@ -577,14 +750,19 @@ impl Engine {
         payment: &Payment,
         port: &dyn PaymentPort,
         actor: &Actor,
-        fresh: bool,
     ) -> Result<bool, EngineError> {
         let now = self.now();
-        // An attempt whose create may already have reached the provider (an intent found after
-        // a restart, or an unknown reply) is repeated only the way the provider allows: with
-        // its own reference where the provider deduplicates (BluePay), else as a new attempt
-        // (the old bill was never shown; Deposit-QR's order id is burnt).
-        let maybe_sent = payment.state == PaymentState::Unknown || !fresh;
+        // An attempt whose create may already have reached the provider (an intent this engine
+        // did not write — left over from a crash —, or an unknown reply) is repeated only the
+        // way the provider allows: with its own reference where the provider deduplicates
+        // (BluePay), else as a new attempt (the old bill was never shown; Deposit-QR's order
+        // id is burnt).
+        let written_here = self
+            .fresh_intents
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&payment.id);
+        let maybe_sent = payment.state == PaymentState::Unknown || !written_here;
         if maybe_sent && port.recreate() == Recreate::NewAttempt {
             return self.next_payment_attempt(sale, payment, actor);
         }
@@ -704,7 +882,7 @@ impl Engine {
             return Ok(true);
         }
         let attempt = payment.attempt + 1;
-        self.ledger.new_payment_attempt(
+        let next = self.ledger.new_payment_attempt(
             &sale.id,
             &NewPayment {
                 method: sale.method,
@@ -714,6 +892,10 @@ impl Engine {
             now,
             actor,
         )?;
+        self.fresh_intents
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(next.id);
         self.hit("payment.retry.after_write")?;
         Ok(true)
     }
@@ -930,6 +1112,7 @@ impl Engine {
                     topup.id,
                     TopupState::Pending,
                     Some(&accepted.provider_ref),
+                    crate::reports::provider_cost(&accepted, topup.amount),
                     "accepted",
                     now,
                     actor,
@@ -944,6 +1127,7 @@ impl Engine {
                 self.ledger.topup_progress(
                     topup.id,
                     TopupState::Pending,
+                    None,
                     None,
                     "already exists at the provider",
                     now,
@@ -997,6 +1181,7 @@ impl Engine {
                     self.ledger.topup_progress(
                         topup.id,
                         TopupState::Unknown,
+                        None,
                         None,
                         &unknown.detail,
                         now,

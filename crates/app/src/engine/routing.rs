@@ -117,6 +117,15 @@ const FAILURES_TO_OPEN: u32 = 3;
 /// How long an open circuit (or an out-of-balance mark) keeps a provider out of routing.
 const SKIP_FOR_MS: i64 = 60_000;
 
+/// One provider's catalogue entry for a product, and whether it can sell it now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ProductOffer {
+    pub(crate) denominations: Vec<Satang>,
+    pub(crate) min: Option<Satang>,
+    pub(crate) max: Option<Satang>,
+    pub(crate) usable: bool,
+}
+
 #[derive(Debug, Default)]
 struct ProviderView {
     catalogue: Option<Vec<CatalogueEntry>>,
@@ -164,6 +173,37 @@ impl Health {
                         entry.denominations.contains(&amount)
                     }
             }),
+        })
+    }
+
+    /// What the catalogue says of a product: its denominations, min, max, and whether the
+    /// provider is usable for it now (not skipped, not offline). `None` when the catalogue has
+    /// not been read or does not list the product.
+    pub(crate) fn product_offer(
+        &self,
+        name: &str,
+        product: &str,
+        now: UnixMillis,
+    ) -> Option<ProductOffer> {
+        self.with(name, |v| {
+            let entry = v
+                .catalogue
+                .as_ref()?
+                .iter()
+                .find(|entry| entry.product == product)?
+                .clone();
+            let skipping = v.skip_until.is_some_and(|until| now < until);
+            let offline = v.networks.as_ref().is_some_and(|networks| {
+                networks
+                    .iter()
+                    .any(|n| n.product == product && n.available == Some(false))
+            });
+            Some(ProductOffer {
+                denominations: entry.denominations,
+                min: entry.min,
+                max: entry.max,
+                usable: !skipping && !offline,
+            })
         })
     }
 

@@ -20,7 +20,7 @@ use termdee_domain::{
 use termdee_hub::cluster::Cluster;
 use termdee_hub::{Hub, HubOptions, IngestHook, NoHook, Store};
 use termdee_ledger::{
-    Ledger, NewPayment, NewSale, NewTopup, Operator, OperatorKind, Register, RegisterKind,
+    Ledger, NewPayment, NewSale, NewTopup, Operator, OperatorRole, Register, RegisterKind,
 };
 
 /// A PostgreSQL server of its own and the hub's database on it, migrated.
@@ -204,10 +204,10 @@ impl Shop {
                     &Operator {
                         id: operator.clone(),
                         name: operator.to_uppercase(),
-                        kind: if operator.ends_with("machine") {
-                            OperatorKind::Kiosk
+                        role: if operator.ends_with("machine") {
+                            OperatorRole::Kiosk
                         } else {
-                            OperatorKind::Cashier
+                            OperatorRole::Cashier
                         },
                         easysoft_users: operator.clone(),
                         active: true,

@@ -9,7 +9,7 @@ use termdee_domain::{
     Actor, ActorKind, BusinessDay, Msisdn, Network, PaymentMethod, Satang, UnixMillis,
 };
 use termdee_ledger::{
-    Ledger, NewPayment, NewSale, NewTopup, Operator, OperatorKind, Payment, Register, RegisterKind,
+    Ledger, NewPayment, NewSale, NewTopup, Operator, OperatorRole, Payment, Register, RegisterKind,
     Sale,
 };
 
@@ -57,16 +57,16 @@ pub fn shop() -> TestResult<Shop> {
         at,
     )?;
     for id in OPERATORS {
-        let kind = if id.starts_with("kiosk") {
-            OperatorKind::Kiosk
+        let role = if id.starts_with("kiosk") {
+            OperatorRole::Kiosk
         } else {
-            OperatorKind::Cashier
+            OperatorRole::Cashier
         };
         ledger.upsert_operator(
             &Operator {
                 id: id.into(),
                 name: id.to_uppercase(),
-                kind,
+                role,
                 easysoft_users: format!("users-{id}"),
                 active: true,
             },
@@ -110,6 +110,18 @@ pub fn new_sale(
     method: PaymentMethod,
     at: UnixMillis,
 ) -> TestResult<(NewSale, NewPayment)> {
+    new_sale_on(id, operator, amount, method, Network::Ais, at)
+}
+
+/// A sale of `amount` satang of `network` credit by `operator` at `at`.
+pub fn new_sale_on(
+    id: &str,
+    operator: &str,
+    amount: i64,
+    method: PaymentMethod,
+    network: Network,
+    at: UnixMillis,
+) -> TestResult<(NewSale, NewPayment)> {
     let register = if operator.starts_with("kiosk") {
         KIOSK
     } else {
@@ -120,7 +132,7 @@ pub fn new_sale(
         register_id: register.to_owned(),
         operator_id: operator.to_owned(),
         shift_id: None,
-        network: Network::Ais,
+        network,
         phone: Msisdn::parse("0812345678")?,
         amount: Satang::new(amount),
         method,
@@ -144,6 +156,20 @@ pub fn create(
     at: UnixMillis,
 ) -> TestResult<(Sale, Payment)> {
     let (sale, payment) = new_sale(id, operator, amount, method, at)?;
+    Ok(ledger.create_sale(&sale, &payment, &actor_of(operator))?)
+}
+
+/// Writes a sale of `network` credit awaiting payment.
+pub fn create_on(
+    ledger: &Ledger,
+    id: &str,
+    operator: &str,
+    amount: i64,
+    method: PaymentMethod,
+    network: Network,
+    at: UnixMillis,
+) -> TestResult<(Sale, Payment)> {
+    let (sale, payment) = new_sale_on(id, operator, amount, method, network, at)?;
     Ok(ledger.create_sale(&sale, &payment, &actor_of(operator))?)
 }
 
