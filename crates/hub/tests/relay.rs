@@ -119,10 +119,12 @@ async fn callbacks_received_while_the_register_is_offline_are_applied_when_it_co
 
     // The customer pays; Deposit-QR calls back — the hub, not the register.
     world.deposit.pay(&payment.reference, None).unwrap();
+    // Deposit-QR says PROCESSING, then SUCCESS (the simulator's default, as the provider does):
+    // wait for both, so the count below cannot race the second one.
     eventually(
-        "the hub to hold the payment callback",
+        "the hub to hold both payment callbacks",
         Duration::from_secs(10),
-        || async { !open_callbacks(&database.store).await.is_empty() },
+        || async { open_callbacks(&database.store).await.len() >= 2 },
     )
     .await;
     let attempts = world.deposit.controls().callbacks();
@@ -132,8 +134,9 @@ async fn callbacks_received_while_the_register_is_offline_are_applied_when_it_co
             .any(|a| a.acked && a.url.contains("/relay/kiosk-1/callback/deposit_qr/")),
         "Deposit-QR got its acknowledgement from the hub: {attempts:?}"
     );
-    // Deposit-QR says PROCESSING, then SUCCESS: both held, neither handled yet.
+    // Both held, neither handled yet.
     let held = open_callbacks(&database.store).await;
+    assert_eq!(held.len(), 2, "{held:?}");
     assert!(held.iter().all(
         |c| c.order_ref.as_deref() == Some(payment.reference.as_str()) && c.verdict.is_none()
     ));

@@ -12,12 +12,6 @@ code: ErrorCode,
  */
 message: string, };
 
-export type Settings = { 
-/**
- * How long a QR stays payable on screen before it is shown as expired (default 5 minutes).
- */
-qr_countdown_seconds: number, };
-
 export type QrRequest = { 
 /**
  * A mobile number (`081-234-5678`, `+66812345678`), a 13-digit national or tax ID, or a
