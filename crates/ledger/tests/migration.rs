@@ -218,12 +218,32 @@ fn a_v1_ledger_with_data_opens_migrated_to_the_latest_and_keeps_working() {
     assert_eq!(events, 4, "three V1 events and the new sale's");
     let triggers: i64 = c
         .query_row(
-            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger'",
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name NOT LIKE 'outbox_%'",
             [],
             |r| r.get(0),
         )
         .unwrap();
     assert_eq!(triggers, 3, "the state machine and the append-only events");
+    // Migration 3's outbox triggers, on the tables migration 2 rebuilt (operators) too.
+    let outbox_triggers: Vec<String> = c
+        .prepare("SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'outbox_%' ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        outbox_triggers,
+        [
+            "events",
+            "operators",
+            "operators",
+            "registers",
+            "registers",
+            "sales",
+            "sales"
+        ]
+    );
     let error = c
         .execute("UPDATE sales SET state = 'completed' WHERE id = 'S3'", [])
         .unwrap_err();
