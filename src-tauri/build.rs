@@ -23,7 +23,7 @@ const COMMANDS: [&str; 34] = [
     "open_shift",
     "close_shift",
     "report",
-    "report_csv",
+    "save_report_csv",
     "balances",
     "reconcile",
     "operators",

@@ -16,7 +16,11 @@ type Reply<T> = Result<T, AppError>;
 /// Where the machine stands: demo, first start, who is logged in, problems.
 #[tauri::command]
 pub fn status(state: State<'_, ShellState>) -> Reply<ShopStatus> {
-    Ok(state.shop()?.status())
+    let status = state.shop()?.status();
+    // The UI asks for the status as soon as its script runs; the answer is what it needs for its
+    // first real screen, so this is where the app becomes interactive.
+    crate::mark_interactive();
+    Ok(status)
 }
 
 /// The first start: the owner account (no default PIN).
@@ -147,10 +151,16 @@ pub fn report(state: State<'_, ShellState>, request: ReportRequest) -> Reply<Rep
     state.shop()?.report(&request)
 }
 
-/// An owner report as CSV.
+/// An owner report saved as a CSV file; the answer is where it went.
 #[tauri::command]
-pub fn report_csv(state: State<'_, ShellState>, request: ReportRequest) -> Reply<String> {
-    state.shop()?.report_csv(&request)
+pub fn save_report_csv<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, ShellState>,
+    request: ReportRequest,
+) -> Reply<String> {
+    let folder = crate::exports_folder(&app)?;
+    let path = state.shop()?.save_report_csv(&request, &folder)?;
+    Ok(path.display().to_string())
 }
 
 /// Provider balances and network status.

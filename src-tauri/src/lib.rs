@@ -65,7 +65,7 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::open_shift,
         commands::close_shift,
         commands::report,
-        commands::report_csv,
+        commands::save_report_csv,
         commands::balances,
         commands::reconcile,
         commands::operators,
@@ -133,6 +133,17 @@ fn shop_paths<R: Runtime>(app: &tauri::AppHandle<R>) -> Result<ShopPaths, AppErr
     })
 }
 
+/// Where saved reports go: the owner's Downloads folder; `exports` in the data folder when the
+/// machine has none or `TERMDEE_DATA_DIR` keeps everything in one place (tests, kiosk images).
+pub fn exports_folder<R: Runtime>(app: &tauri::AppHandle<R>) -> Result<PathBuf, AppError> {
+    if std::env::var_os("TERMDEE_DATA_DIR").is_none() {
+        if let Ok(downloads) = app.path().download_dir() {
+            return Ok(downloads);
+        }
+    }
+    Ok(shop_paths(app)?.data_dir.join("exports"))
+}
+
 /// Logs to daily files in the data folder; the guard flushes them when the app ends.
 fn start_logging(
     data_dir: &std::path::Path,
@@ -150,6 +161,21 @@ fn start_logging(
         .try_init()
         .ok()?;
     Some(guard)
+}
+
+/// Notes, once, that the UI is up and has asked for its first screen: logged, and written to the
+/// file `TERMDEE_READY_FILE` names when it is set, which is how `cargo xtask bench-desktop` times
+/// start to interactive from outside the process.
+pub fn mark_interactive() {
+    static MARKED: std::sync::Once = std::sync::Once::new();
+    MARKED.call_once(|| {
+        tracing::info!("the UI is interactive");
+        if let Some(path) = std::env::var_os("TERMDEE_READY_FILE") {
+            if let Err(error) = std::fs::write(&path, b"ready") {
+                tracing::warn!(%error, "cannot write the ready file");
+            }
+        }
+    });
 }
 
 /// Runs the desktop app until its window closes.

@@ -107,6 +107,29 @@ pub struct World {
     socket: Option<std::net::TcpListener>,
 }
 
+/// Wraps a top-up port before the engine gets it (the benchmarks time the provider calls this
+/// way, without touching the engine).
+pub type TopupWrap = Arc<dyn Fn(Arc<dyn TopupPort>) -> Arc<dyn TopupPort> + Send + Sync>;
+
+/// Changes to the engine [`World::engine`] builds; the default is the scenarios' engine.
+#[derive(Clone, Default)]
+pub struct EngineOptions {
+    /// Applied to every top-up port, in routing order.
+    pub wrap_topup: Option<TopupWrap>,
+    /// Status-query schedules per top-up provider (`None`: [`Backoff::fast`] for both, which
+    /// makes the engine ask for a result 5 ms after acceptance).
+    pub backoff: Option<BTreeMap<String, Backoff>>,
+}
+
+impl std::fmt::Debug for EngineOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EngineOptions")
+            .field("wrap_topup", &self.wrap_topup.is_some())
+            .field("backoff", &self.backoff)
+            .finish()
+    }
+}
+
 /// A started engine and its listener task.
 #[derive(Debug)]
 pub struct Running {
@@ -267,7 +290,29 @@ impl World {
             None => None,
         };
         self.endpoints()
-            .engine_with(ledger, crash, socket, Some((callback_base, callback_token)))
+            .engine_full(
+                ledger,
+                crash,
+                socket,
+                &EngineOptions::default(),
+                Some((callback_base, callback_token)),
+            )
+            .await
+    }
+
+    /// As [`World::engine`], with [`EngineOptions`] (the benchmarks).
+    pub async fn engine_with(
+        &self,
+        ledger: Arc<Ledger>,
+        crash: Arc<dyn CrashHook>,
+        options: &EngineOptions,
+    ) -> Result<Running, WorldError> {
+        let socket = match &self.socket {
+            Some(socket) => Some(tokio::net::TcpListener::from_std(socket.try_clone()?)?),
+            None => None,
+        };
+        self.endpoints()
+            .engine_with(ledger, crash, socket, options)
             .await
     }
 }
@@ -340,16 +385,29 @@ impl Endpoints {
         crash: Arc<dyn CrashHook>,
         socket: Option<tokio::net::TcpListener>,
     ) -> Result<Running, WorldError> {
-        self.engine_with(ledger, crash, socket, None).await
+        self.engine_with(ledger, crash, socket, &EngineOptions::default())
+            .await
     }
 
-    /// As [`Endpoints::engine_on`]; with `relay`, the providers call back at that base URL and
-    /// token (a fleet hub) instead of the engine's own listener.
-    async fn engine_with(
+    /// As [`Endpoints::engine_on`], with [`EngineOptions`].
+    pub async fn engine_with(
         &self,
         ledger: Arc<Ledger>,
         crash: Arc<dyn CrashHook>,
         socket: Option<tokio::net::TcpListener>,
+        options: &EngineOptions,
+    ) -> Result<Running, WorldError> {
+        self.engine_full(ledger, crash, socket, options, None).await
+    }
+
+    /// As [`Endpoints::engine_with`]; with `relay`, the providers call back at that base URL and
+    /// token (a fleet hub) instead of the engine's own listener.
+    async fn engine_full(
+        &self,
+        ledger: Arc<Ledger>,
+        crash: Arc<dyn CrashHook>,
+        socket: Option<tokio::net::TcpListener>,
+        options: &EngineOptions,
         relay: Option<(Url, &str)>,
     ) -> Result<Running, WorldError> {
         let transport = Transport::new(termdee_providers::transport::TransportConfig {
@@ -434,17 +492,22 @@ impl Endpoints {
             },
             transport.clone(),
         );
-        let topups: Vec<Arc<dyn TopupPort>> =
+        let mut topups: Vec<Arc<dyn TopupPort>> =
             vec![Arc::new(WepayPort(wepay)), Arc::new(EasysoftPort(easysoft))];
+        if let Some(wrap) = &options.wrap_topup {
+            topups = topups.into_iter().map(|port| wrap(port)).collect();
+        }
         let mut payments: BTreeMap<PaymentMethod, Arc<dyn PaymentPort>> = BTreeMap::new();
         payments.insert(PaymentMethod::Tmweasy, Arc::new(TmweasyPort(tmweasy)));
         payments.insert(PaymentMethod::BluePay, Arc::new(BluePayPort(bluepay)));
         payments.insert(PaymentMethod::DepositQr, Arc::new(DepositQrPort(deposit)));
         let mut config = EngineConfig::for_register(REGISTER);
-        config.backoff = BTreeMap::from([
-            ("wepay".to_owned(), Backoff::fast()),
-            ("easysoft".to_owned(), Backoff::fast()),
-        ]);
+        config.backoff = options.backoff.clone().unwrap_or_else(|| {
+            BTreeMap::from([
+                ("wepay".to_owned(), Backoff::fast()),
+                ("easysoft".to_owned(), Backoff::fast()),
+            ])
+        });
         config.payment_poll = Duration::from_millis(5);
         config.payment_grace = Duration::from_millis(200);
         let engine = Arc::new(

@@ -1,5 +1,5 @@
-//! `cargo xtask bench`: the PromptPay benchmarks, Rust against the npm packages people use, and
-//! the ledger benchmarks against their targets.
+//! `cargo xtask bench [promptpay|ledger|sale|callbacks]`: the benchmarks against their targets
+//! (all of them, or one group).
 //!
 //! 1. runs the criterion bench `termdee-promptpay/benches/promptpay.rs`;
 //! 2. reads each benchmark's mean from criterion's `estimates.json`;
@@ -9,13 +9,20 @@
 //!    payload ≥ 10× promptpay-qr, payload + PNG ≥ 20× promptpay-qr + qrcode.toBuffer;
 //! 5. runs the criterion bench `termdee-ledger/benches/report.rs` and checks its targets: the
 //!    daily report on a 1,000,000-sale ledger ≤ 20 ms, one whole cash sale (five durable
-//!    transactions, `synchronous=FULL`) ≤ 5 ms, i.e. ≥ 200 sales/s.
+//!    transactions, `synchronous=FULL`) ≤ 5 ms, i.e. ≥ 200 sales/s;
+//! 6. runs the end-to-end benchmarks of `termdee-scenarios` (`tests/benches/sale.rs`,
+//!    `tests/benches/callbacks.rs`: the real engine, listener and ledger against the simulators),
+//!    reads the JSON line each prints, and checks issue 5's targets: app overhead of a whole sale
+//!    p99 ≤ 20 ms, ≥ 200 complete sales/s on one ledger, the callback listener ≥ 5,000 verified
+//!    or deduplicated callbacks/s with p99 ≤ 10 ms. A benchmark whose own checks fail (a sale
+//!    not completed, a callback applied twice, a wrong reply) is an error, not a missed target.
 //!
-//! Both sides run in the same invocation on the same machine, so the ratio is meaningful even
-//! where absolute times are not (shared CI runners).
+//! Both sides of the PromptPay comparison run in the same invocation on the same machine, so the
+//! ratio is meaningful even where absolute times are not (shared CI runners). The end-to-end
+//! figures are absolute and depend on the disk's fsync latency, which each benchmark prints.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 /// Criterion groups and the speed-up over node each must reach.
 const GROUPS: [(&str, &str, f64); 2] = [
@@ -32,12 +39,55 @@ const LEDGER: [(&str, &str, f64, &str); 2] = [
     ("ledger", "complete_cash_sale", 5_000_000.0, "≥ 200/s"),
 ];
 
-/// Runs the benchmarks and prints the comparison; `Err` when a step fails or a target is missed.
-pub fn run(workspace_root: &Path) -> Result<(), String> {
+/// The groups `cargo xtask bench` can run alone.
+const BENCH_GROUPS: [&str; 4] = ["promptpay", "ledger", "sale", "callbacks"];
+
+/// Runs the benchmarks (`only`: one group) and prints them against their targets; `Err` when a
+/// step fails or a target is missed.
+pub fn run(workspace_root: &Path, only: Option<&str>) -> Result<(), String> {
+    if let Some(group) = only.filter(|g| *g != "all") {
+        if !BENCH_GROUPS.contains(&group) {
+            return Err(format!(
+                "unknown benchmark group {group} (one of {})",
+                BENCH_GROUPS.join(", ")
+            ));
+        }
+    }
+    let wanted = |group: &str| only.is_none_or(|g| g == "all" || g == group);
     let target_dir = match std::env::var_os("CARGO_TARGET_DIR") {
         Some(dir) => workspace_root.join(dir), // join keeps an absolute path as it is
         None => workspace_root.join("target"),
     };
+    let mut all_met = true;
+    if wanted("promptpay") {
+        all_met &= promptpay_benches(workspace_root, &target_dir)?;
+    }
+    if wanted("ledger") {
+        all_met &= ledger_benches(workspace_root, &target_dir)?;
+    }
+    let mut end_to_end = Vec::new();
+    if wanted("sale") {
+        let report = scenario_bench(workspace_root, "sale")?;
+        end_to_end.extend(sale_targets(&report)?);
+    }
+    if wanted("callbacks") {
+        let report = scenario_bench(workspace_root, "callbacks")?;
+        end_to_end.extend(callback_targets(&report)?);
+    }
+    if !end_to_end.is_empty() {
+        all_met &= print_targets(&end_to_end);
+    }
+    if all_met {
+        println!("every target met");
+        Ok(())
+    } else {
+        Err("a benchmark target was missed (see ✗ above)".into())
+    }
+}
+
+/// The PromptPay criterion benchmarks against the node packages; `Ok(false)` when a ratio is
+/// missed.
+fn promptpay_benches(workspace_root: &Path, target_dir: &Path) -> Result<bool, String> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
 
     eprintln!("xtask bench: cargo bench -p termdee-promptpay --bench promptpay");
@@ -53,7 +103,7 @@ pub fn run(workspace_root: &Path) -> Result<(), String> {
     let mut rust = Vec::new();
     for (group, _, _) in GROUPS {
         for input in INPUTS {
-            rust.push(criterion_mean_ns(&target_dir, group, input)?);
+            rust.push(criterion_mean_ns(target_dir, group, input)?);
         }
     }
 
@@ -87,14 +137,7 @@ pub fn run(workspace_root: &Path) -> Result<(), String> {
         .map(|v| v.to_string())
         .unwrap_or_default();
     println!("node side: {versions}");
-    all_met &= ledger_benches(workspace_root, &target_dir)?;
-    if all_met {
-        println!("targets met: payload ≥ 10× promptpay-qr, payload+PNG ≥ 20× promptpay-qr+qrcode");
-        println!("targets met: daily report ≤ 20 ms on 1M sales, ≥ 200 cash sales/s");
-        Ok(())
-    } else {
-        Err("a benchmark target was missed (see ✗ above)".into())
-    }
+    Ok(all_met)
 }
 
 /// Runs the ledger's benchmarks and prints them against their targets; `Ok(false)` when one is
@@ -129,6 +172,163 @@ fn ledger_benches(workspace_root: &Path, target_dir: &Path) -> Result<bool, Stri
         );
     }
     Ok(all_met)
+}
+
+/// Issue 5's end-to-end targets.
+const SALE_APP_OVERHEAD_P99_MS: f64 = 20.0;
+const SALES_PER_SECOND: f64 = 200.0;
+const CALLBACKS_PER_SECOND: f64 = 5_000.0;
+const CALLBACK_P99_MS: f64 = 10.0;
+
+/// One end-to-end figure against its target.
+struct Target {
+    name: String,
+    measured: String,
+    target: &'static str,
+    met: bool,
+    detail: String,
+}
+
+/// Runs one bench of `termdee-scenarios` (its table goes to the terminal) and returns the JSON
+/// line it prints; `Err` when it fails its own checks or prints no report.
+fn scenario_bench(workspace_root: &Path, name: &str) -> Result<serde_json::Value, String> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    eprintln!("xtask bench: cargo bench -p termdee-scenarios --bench {name}");
+    let output = Command::new(cargo)
+        .args(["bench", "-p", "termdee-scenarios", "--bench", name])
+        .current_dir(workspace_root)
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("cannot run cargo bench: {e}"))?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let report: Option<serde_json::Value> = stdout
+        .lines()
+        .rev()
+        .find(|line| line.starts_with('{'))
+        .and_then(|line| serde_json::from_str(line).ok());
+    match report {
+        Some(report) if output.status.success() => Ok(report),
+        Some(report) => Err(format!(
+            "the {name} benchmark measured but its own checks failed ({}): {}",
+            output.status,
+            report
+                .get("problems")
+                .or_else(|| report.get("ledger_check"))
+                .map(|v| v.to_string())
+                .unwrap_or_default()
+        )),
+        None => Err(format!(
+            "cargo bench --bench {name} failed ({}) without a report",
+            output.status
+        )),
+    }
+}
+
+fn number(report: &serde_json::Value, path: &[&str]) -> Result<f64, String> {
+    json_number(report, path).ok_or_else(|| format!("the report has no {}", path.join(".")))
+}
+
+/// The sale benchmark's figures: app overhead p99 (one customer) and the best complete
+/// sales/s.
+fn sale_targets(report: &serde_json::Value) -> Result<Vec<Target>, String> {
+    let p99 = number(report, &["latency", "app_overhead", "p99_ms"])?;
+    let runs = report
+        .get("throughput")
+        .and_then(|t| t.as_array())
+        .ok_or("the sale report has no throughput runs")?;
+    let mut best = 0.0_f64;
+    let mut by_customers = Vec::new();
+    for run in runs {
+        let rate = number(run, &["per_second"])?;
+        let customers = number(run, &["customers"])?;
+        best = best.max(rate);
+        by_customers.push(format!("{customers:.0}: {rate:.0}/s"));
+    }
+    let memory = json_number(report, &["memory_ledger", "app_overhead", "p99_ms"])
+        .map(|p99| format!("; ledger in memory: p99 {p99:.2} ms"))
+        .unwrap_or_default();
+    Ok(vec![
+        Target {
+            name: "sale: app overhead p99, one customer".into(),
+            measured: format!("{p99:.2} ms"),
+            target: "≤ 20 ms",
+            met: p99 <= SALE_APP_OVERHEAD_P99_MS,
+            detail: format!(
+                "p50 {:.2} ms, max {:.2} ms over {:.0} sales; whole sale p99 {:.2} ms, provider \
+                 calls p99 {:.2} ms; disk fsync p50 {:.2} ms{memory}",
+                number(report, &["latency", "app_overhead", "p50_ms"])?,
+                number(report, &["latency", "app_overhead", "max_ms"])?,
+                number(report, &["latency", "sales"])?,
+                number(report, &["latency", "total", "p99_ms"])?,
+                number(report, &["latency", "provider", "p99_ms"])?,
+                number(report, &["fsync", "p50_ms"])?,
+            ),
+        },
+        Target {
+            name: "sale: complete sales/s, one ledger (best)".into(),
+            measured: format!("{best:.0}/s"),
+            target: "≥ 200/s",
+            met: best >= SALES_PER_SECOND,
+            detail: format!("by concurrent customers: {}", by_customers.join(", ")),
+        },
+    ])
+}
+
+/// The callback benchmark's figures: verified or deduplicated callbacks/s and p99 latency.
+fn callback_targets(report: &serde_json::Value) -> Result<Vec<Target>, String> {
+    let rate = number(report, &["per_second"])?;
+    let p99 = number(report, &["latency", "p99_ms"])?;
+    let connections = number(report, &["connections"])?;
+    Ok(vec![
+        Target {
+            name: "callbacks: verified or deduplicated/s".into(),
+            measured: format!("{rate:.0}/s"),
+            target: "≥ 5,000/s",
+            met: rate >= CALLBACKS_PER_SECOND,
+            detail: format!(
+                "{:.0} genuine of {:.0} requests over {connections:.0} connections in {:.2} s",
+                number(report, &["genuine"])?,
+                number(report, &["requests"])?,
+                number(report, &["seconds"])?,
+            ),
+        },
+        Target {
+            name: format!("callbacks: p99 latency, {connections:.0} connections"),
+            measured: format!("{p99:.2} ms"),
+            target: "≤ 10 ms",
+            met: p99 <= CALLBACK_P99_MS,
+            detail: format!(
+                "p50 {:.2} ms, max {:.2} ms; first (pull + apply) p99 {:.2} ms, repeat p99 {:.2} \
+                 ms; get_output pull p99 {:.2} ms; {:.0} ledger commits, {:.2} ms each",
+                number(report, &["latency", "p50_ms"])?,
+                number(report, &["latency", "max_ms"])?,
+                number(report, &["by_kind", "first", "p99_ms"])?,
+                number(report, &["by_kind", "repeat", "p99_ms"])?,
+                number(report, &["pull", "p99_ms"])?,
+                number(report, &["ledger_commits"])?,
+                number(report, &["ms_per_commit"])?,
+            ),
+        },
+    ])
+}
+
+/// Prints the end-to-end figures; `false` when one misses its target.
+fn print_targets(targets: &[Target]) -> bool {
+    println!();
+    println!("{:<44} {:>10}  target", "end-to-end benchmark", "measured");
+    let mut all_met = true;
+    for target in targets {
+        all_met &= target.met;
+        println!(
+            "{:<44} {:>10}  {} {}",
+            target.name,
+            target.measured,
+            if target.met { "✓" } else { "✗" },
+            target.target
+        );
+        println!("    {}", target.detail);
+    }
+    all_met
 }
 
 /// Iterations per second from a mean in ns. Float arithmetic on timings, never on money.

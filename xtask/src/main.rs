@@ -11,7 +11,10 @@
 //!   tests (headless Chromium, IPC mocked) and the desktop end-to-end tests (the real app under
 //!   Xvfb, driven by tauri-driver and WebKitWebDriver).
 //! - `screenshot`: screenshots of the app under Xvfb into `docs/screenshots/`.
-//! - `bench`: criterion benchmarks, compared with the reference node packages in the same run.
+//! - `bench [promptpay|ledger|sale|callbacks]`: the benchmarks against their targets (all of them,
+//!   or one group): criterion benchmarks compared with the reference node packages in the same
+//!   run, the ledger's, and the end-to-end sale and callback-listener benchmarks.
+//! - `bench-desktop`: the release app's start to interactive and idle memory, on Xvfb.
 //! - `fuzz [SECONDS]`: run every cargo-fuzz target (nightly) for a while.
 //! - `bindings`: regenerate the TypeScript IPC types and the UI test fixtures from Rust.
 //!
@@ -19,6 +22,7 @@
 //! names the exact command to repeat by hand.
 
 mod bench;
+mod startup;
 
 use std::env;
 use std::path::{Path, PathBuf};
@@ -50,12 +54,13 @@ fn main() -> ExitCode {
         Some("run") => run(&root, args.iter().any(|a| a == "--release")),
         Some("test") => test(&root),
         Some("screenshot") => screenshot(&root),
-        Some("bench") => bench::run(&root),
+        Some("bench") => bench::run(&root, args.get(1).map(String::as_str)),
+        Some("bench-desktop") => bench_desktop(&root),
         Some("fuzz") => fuzz(&root, args.get(1).map(String::as_str).unwrap_or("60")),
         Some("bindings") => bindings(&root),
         _ => {
             eprintln!(
-                "usage: cargo xtask <run [--release] | test | screenshot | bench | fuzz [SECONDS] | bindings>"
+                "usage: cargo xtask <run [--release] | test | screenshot | bench [promptpay|ledger|sale|callbacks] | bench-desktop | fuzz [SECONDS] | bindings>"
             );
             return ExitCode::from(2);
         }
@@ -134,6 +139,16 @@ fn test(root: &Path) -> Result {
     desktop_e2e(root, &binary, &tauri_driver, None)?;
     step("all tests passed");
     Ok(())
+}
+
+fn bench_desktop(root: &Path) -> Result {
+    ensure_debian_packages(BUILD_PACKAGES)?;
+    ensure_debian_packages(&["xvfb"])?;
+    ensure_node()?;
+    build_ui(root)?;
+    let binary = build_desktop(root, true)?;
+    step("start to interactive and idle memory of the release app");
+    startup::run(&binary)
 }
 
 fn screenshot(root: &Path) -> Result {

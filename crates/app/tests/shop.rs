@@ -396,3 +396,49 @@ async fn a_restart_resumes_open_sales_and_keeps_the_people() {
     shop.confirm_payment(&sale.id).await.unwrap();
     until_state(&shop, &sale.id, SaleState::Completed).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_owner_saves_a_report_as_csv_without_overwriting_and_bad_requests_write_nothing() {
+    let machine = machine().await;
+    let shop = &machine.shop;
+    shop_with_people(&machine).await;
+    let exports = machine.folder.path().join("exports");
+    let request = ReportRequest {
+        from: "2026-11-01".into(),
+        to: "2026-11-30".into(),
+        by: termdee_domain::report::ReportDimension::Network,
+    };
+    let first = shop
+        .save_report_csv(&request, &exports)
+        .expect("the owner saves the report");
+    assert_eq!(
+        first.file_name().and_then(|n| n.to_str()),
+        Some("termdee-network-2026-11-01-2026-11-30.csv")
+    );
+    let written = std::fs::read_to_string(&first).expect("the file is there");
+    assert_eq!(
+        written,
+        shop.report_csv(&request).expect("the same report"),
+        "the file is exactly the report's CSV"
+    );
+    let second = shop.save_report_csv(&request, &exports).expect("again");
+    assert_ne!(first, second, "a second save never overwrites the first");
+    assert!(second.to_string_lossy().ends_with("-2.csv"), "{second:?}");
+
+    let bad = ReportRequest {
+        from: "../../etc".into(),
+        ..request.clone()
+    };
+    assert_eq!(
+        shop.save_report_csv(&bad, &exports).unwrap_err().code,
+        ErrorCode::InvalidDay
+    );
+    login(shop, "cashier-a", CASHIER_PIN);
+    let by_network = shop.save_report_csv(&request, &exports);
+    assert!(
+        by_network.is_err(),
+        "a cashier cannot export the shop's report"
+    );
+    let files = std::fs::read_dir(&exports).expect("exports").count();
+    assert_eq!(files, 2, "refused requests wrote nothing");
+}

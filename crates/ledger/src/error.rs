@@ -57,6 +57,10 @@ pub enum LedgerError {
     /// The first start was already done: the shop has an owner.
     #[error("the shop already has an owner")]
     OwnerExists,
+    /// The shared `COMMIT` of the group this transaction was in failed (or SQLite rolled the
+    /// group back): nothing of the transaction was written.
+    #[error("the group commit failed, nothing was written: {0}")]
+    GroupFailed(String),
     /// The change would leave the shop without an active owner who can log in.
     #[error("the shop must keep at least one active owner")]
     LastOwner,

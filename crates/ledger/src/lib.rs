@@ -32,14 +32,18 @@
 //!   and every event in the same transaction ([`OutboxBatch`], [`Ledger::outbox_batch`]); the
 //!   register's sender pushes them and records the hub's acknowledgement.
 //!
-//! The API is synchronous: a transition is a few hundred microseconds plus one fsync, and the
-//! connection sits behind a mutex (SQLite has one writer anyway).
+//! The API is synchronous and blocking. Writes share fsyncs by **group commit**: transactions of
+//! concurrent callers run as savepoints of one `BEGIN IMMEDIATE`, one `COMMIT` makes them all
+//! durable, and each caller returns only after it (see the `group` module; a failing member
+//! rolls back only itself, a failing `COMMIT` fails them all). Reads use a second connection, so
+//! they never wait for a commit's fsync, and each read is one snapshot.
 #![deny(missing_docs)]
 
 mod callbacks;
 mod error;
 mod events;
 mod exchanges;
+mod group;
 mod migrations;
 mod operators;
 mod outbox;
@@ -51,14 +55,15 @@ mod shifts;
 mod topups;
 
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Mutex, PoisonError};
 
-use rusqlite::{Connection, Transaction, TransactionBehavior};
+use rusqlite::Connection;
 
 pub use callbacks::StoredCallback;
 pub use error::{LedgerError, Result};
 pub use events::Event;
 pub use exchanges::Exchange;
+pub use group::GroupCommits;
 pub use operators::{Operator, OperatorAccount, OperatorRole, PinChange, PinFailure, PinLockout};
 pub use outbox::{OutboxBatch, OutboxEntry, OutboxKind, OutboxRow, OutboxStatus};
 pub use payments::{NewPayment, Payment, PaymentEnd, PaymentState};
@@ -96,7 +101,8 @@ pub struct SelfCheck {
 /// The ledger: one SQLite file.
 #[derive(Debug)]
 pub struct Ledger {
-    connection: Mutex<Connection>,
+    writer: group::Writer,
+    reader: Mutex<Connection>,
     check: SelfCheck,
     path: PathBuf,
 }
@@ -113,8 +119,11 @@ impl Ledger {
         migrations::migrations().to_latest(&mut connection)?;
         connection.pragma_update(None, "foreign_keys", "ON")?;
         let check = self_check(&connection)?;
+        let reader = Connection::open(path.as_ref())?;
+        configure(&reader)?;
         Ok(Ledger {
-            connection: Mutex::new(connection),
+            writer: group::Writer::new(connection),
+            reader: Mutex::new(reader),
             check,
             path: path.as_ref().to_path_buf(),
         })
@@ -132,27 +141,43 @@ impl Ledger {
 
     /// Runs the self-check again (e.g. from an owner's "check the ledger" button).
     pub fn recheck(&self) -> Result<SelfCheck> {
-        self_check(&self.lock())
+        self.writer.with_connection(self_check)
     }
 
-    fn lock(&self) -> MutexGuard<'_, Connection> {
-        self.connection
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
+    /// Runs several of this ledger's writes as ONE transaction: every write `work` makes (on
+    /// this thread) is a nested savepoint of it, and they become durable together, in one
+    /// group commit, or not at all when `work` returns `Err`. For writes that always follow each
+    /// other (a provider's reply recorded and applied): one fsync instead of several. Reads made
+    /// inside `work` do not see its writes yet (they use the reading connection).
+    pub fn atomically<T>(&self, work: impl FnOnce() -> Result<T>) -> Result<T> {
+        self.writer.write(|_| work())
     }
 
-    /// Runs `work` in one `BEGIN IMMEDIATE` transaction; commits on `Ok`, rolls back on `Err`.
-    fn write<T>(&self, work: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
-        let mut connection = self.lock();
-        let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let value = work(&tx)?;
-        tx.commit()?;
-        Ok(value)
+    /// How many group commits this ledger made and how many transactions they held.
+    pub fn group_commits(&self) -> GroupCommits {
+        self.writer.commits()
     }
 
-    /// Runs a read.
+    /// Calls `hook` with the group's size just before each group `COMMIT` (crash tests kill the
+    /// process there to prove a group is lost whole or kept whole).
+    #[doc(hidden)]
+    pub fn before_group_commit(&self, hook: impl Fn(usize) + Send + Sync + 'static) {
+        self.writer.set_before_commit(Some(Box::new(hook)));
+    }
+
+    /// Runs `work` as one transaction: a savepoint in the current group, kept on `Ok` and
+    /// undone on `Err`; returns after the group's `COMMIT` is durable.
+    fn write<T>(&self, work: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        self.writer.write(work)
+    }
+
+    /// Runs a read on the reading connection, in one read transaction (one snapshot).
     fn read<T>(&self, work: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        work(&self.lock())
+        let mut connection = self.reader.lock().unwrap_or_else(PoisonError::into_inner);
+        let snapshot = connection.transaction()?;
+        let value = work(&snapshot)?;
+        snapshot.commit()?;
+        Ok(value)
     }
 }
 

@@ -10,13 +10,17 @@
 //! future, can change a sale and forget to queue it. `seq` is `AUTOINCREMENT`: it only grows,
 //! is never reused, and — since every insert that is rolled back also rolls back the counter —
 //! the committed rows are numbered 1, 2, 3, … without holes, which is what lets the hub detect
-//! a gap.
+//! a gap. Under the ledger's group commit a transition is a savepoint of a shared transaction:
+//! its outbox row is written in that savepoint, a member that fails is rolled back to it (its
+//! outbox row and the `AUTOINCREMENT` counter with it, so the next member reuses the number),
+//! and the group's rows become visible together at its one `COMMIT`.
 //!
 //! **The row names what changed, not its columns.** Another migration may add columns to
 //! `sales` (a provider, a cost) or to `operators`; a trigger that copied a column list would go
 //! stale silently. Instead the sender reads the *current* row when it sends
 //! ([`Ledger::outbox_batch_after`]), generically, as JSON of all its columns (`SELECT *`), in one
-//! read transaction together with the entries and the newest `seq` at that moment (`head_seq`).
+//! read transaction on the ledger's reading connection together with the entries and the newest
+//! `seq` at that moment (`head_seq`); that snapshot holds whole committed groups only.
 //! Every snapshot in a batch therefore shows the row exactly as of `head_seq`, which the hub uses
 //! to never let an older snapshot overwrite a newer one, however batches are replayed. Columns whose
 //! name says they hold a secret (`pin`, `password`, `secret`, `token`, `hash`, `salt` as a word
@@ -223,65 +227,69 @@ fn head(c: &Connection) -> Result<i64> {
     )
 }
 
+/// The entries with `seq > after` (at most `limit`) and the current rows they name, read on `c`
+/// inside the caller's read transaction.
+fn batch_after(c: &Connection, after: i64, limit: usize) -> Result<OutboxBatch> {
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let head_seq = head(c)?;
+    let (acked_seq, _) = acked(c)?;
+    let entries = c
+        .prepare_cached("SELECT seq, kind, key FROM outbox WHERE seq > ?1 ORDER BY seq LIMIT ?2")?
+        .query_map(params![after, limit], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?
+        .into_iter()
+        .map(|(seq, kind, key)| {
+            let kind = kind.parse().map_err(|_| LedgerError::Corrupt {
+                column: "outbox.kind",
+                value: kind.clone(),
+            })?;
+            Ok(OutboxEntry { seq, kind, key })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let named: BTreeSet<(OutboxKind, &str)> = entries
+        .iter()
+        .map(|entry| (entry.kind, entry.key.as_str()))
+        .collect();
+    let rows = named
+        .into_iter()
+        .map(|(kind, key)| {
+            Ok(OutboxRow {
+                kind,
+                key: key.to_owned(),
+                row: read_row(c, kind, key)?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(OutboxBatch {
+        head_seq,
+        acked_seq,
+        entries,
+        rows,
+    })
+}
+
 impl Ledger {
     /// Up to `limit` entries after the hub's acknowledgement, with the rows they name.
     pub fn outbox_batch(&self, limit: usize) -> Result<OutboxBatch> {
-        let (acked_seq, _) = self.read(acked)?;
-        self.outbox_batch_after(acked_seq, limit)
+        // The acknowledgement, the entries after it and their rows from one snapshot.
+        self.read(|c| {
+            let (acked_seq, _) = acked(c)?;
+            batch_after(c, acked_seq, limit)
+        })
     }
 
     /// Up to `limit` entries with `seq > after`, with the current state of the rows they name —
     /// all read in one transaction, so the snapshots are exactly as of `head_seq`.
     pub fn outbox_batch_after(&self, after: i64, limit: usize) -> Result<OutboxBatch> {
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        self.read(|c| {
-            // A read transaction: the entries, the head and the rows come from one snapshot.
-            let tx = c.unchecked_transaction()?;
-            let head_seq = head(&tx)?;
-            let (acked_seq, _) = acked(&tx)?;
-            let entries = tx
-                .prepare_cached(
-                    "SELECT seq, kind, key FROM outbox WHERE seq > ?1 ORDER BY seq LIMIT ?2",
-                )?
-                .query_map(params![after, limit], |r| {
-                    Ok((
-                        r.get::<_, i64>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, String>(2)?,
-                    ))
-                })?
-                .collect::<rusqlite::Result<Vec<_>>>()?
-                .into_iter()
-                .map(|(seq, kind, key)| {
-                    let kind = kind.parse().map_err(|_| LedgerError::Corrupt {
-                        column: "outbox.kind",
-                        value: kind.clone(),
-                    })?;
-                    Ok(OutboxEntry { seq, kind, key })
-                })
-                .collect::<Result<Vec<_>>>()?;
-            let named: BTreeSet<(OutboxKind, &str)> = entries
-                .iter()
-                .map(|entry| (entry.kind, entry.key.as_str()))
-                .collect();
-            let rows = named
-                .into_iter()
-                .map(|(kind, key)| {
-                    Ok(OutboxRow {
-                        kind,
-                        key: key.to_owned(),
-                        row: read_row(&tx, kind, key)?,
-                    })
-                })
-                .collect::<Result<Vec<_>>>()?;
-            tx.finish()?;
-            Ok(OutboxBatch {
-                head_seq,
-                acked_seq,
-                entries,
-                rows,
-            })
-        })
+        // `read` is one read transaction on the reading connection: the entries, the head and
+        // the rows come from one snapshot, which holds only committed groups (never half of one).
+        self.read(|c| batch_after(c, after, limit))
     }
 
     /// Records the hub's acknowledgement: it holds every entry up to `through`. The hub is the
@@ -306,10 +314,8 @@ impl Ledger {
     /// The newest entry, the acknowledgement and the backlog between them.
     pub fn outbox_status(&self) -> Result<OutboxStatus> {
         self.read(|c| {
-            let tx = c.unchecked_transaction()?;
-            let head_seq = head(&tx)?;
-            let (acked_seq, acked_at) = acked(&tx)?;
-            tx.finish()?;
+            let head_seq = head(c)?;
+            let (acked_seq, acked_at) = acked(c)?;
             Ok(OutboxStatus {
                 head_seq,
                 acked_seq,

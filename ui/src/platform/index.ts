@@ -144,7 +144,8 @@ export const closeShift = (request: CloseShift) => call<ShiftClosed>('close_shif
 
 export const report = (request: ReportRequest) => call<ReportView>('report', { request });
 /** The same report as CSV text. */
-export const reportCsv = (request: ReportRequest) => call<string>('report_csv', { request });
+/** Saves the report as a CSV file (the owner's Downloads folder); the answer is its path. */
+export const saveReportCsv = (request: ReportRequest) => call<string>('save_report_csv', { request });
 export const balances = () => call<ProviderBalance[]>('balances');
 /** Our ledger against each provider for one day (`YYYY-MM-DD`). */
 export const reconcile = (day: string) => call<ReconciliationView>('reconcile', { day });

@@ -4,12 +4,12 @@
 import { useEffect, useState } from 'preact/hooks';
 import { addDays, bangkokDay, formatDayRange, formatDayShort, formatDay, monthStart } from '../format/dates';
 import { formatSatang } from '../format/money';
-import { dimensionName, methodName, networkName, providerName, t, type Language, type WordKey } from '../i18n';
+import { dimensionName, methodName, networkName, providerName, t, tf, type Language, type WordKey } from '../i18n';
 import {
   isAppError,
   operators as fetchOperators,
   report as fetchReport,
-  reportCsv,
+  saveReportCsv,
   type AppError,
   type DayTotals,
   type Network,
@@ -65,6 +65,7 @@ export function Report({ language }: { language: Language }) {
   const [view, setView] = useState<ReportView | null>(null);
   const [error, setError] = useState<AppError | null>(null);
   const [busy, setBusy] = useState(false);
+  const [saved, setSaved] = useState<string | null>(null);
   const [names, setNames] = useState<Record<string, string>>({});
 
   useEffect(() => {
@@ -103,20 +104,11 @@ export function Report({ language }: { language: Language }) {
     void load(from, to, next);
   }
 
-  async function downloadCsv() {
+  async function saveCsv() {
     setError(null);
+    setSaved(null);
     try {
-      const csv = await reportCsv({ from, to, by });
-      const url = URL.createObjectURL(new Blob([csv], { type: 'text/csv;charset=utf-8' }));
-      const link = document.createElement('a');
-      link.href = url;
-      link.download = `termdee-${by}-${from}-${to}.csv`;
-      link.dataset.testid = 'csv-link';
-      document.body.appendChild(link);
-      link.click();
-      link.remove();
-      // Let the download start before the URL goes.
-      window.setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      setSaved(await saveReportCsv({ from, to, by }));
     } catch (caught) {
       setError(isAppError(caught) ? caught : { code: 'internal', message: String(caught) });
     }
@@ -165,7 +157,7 @@ export function Report({ language }: { language: Language }) {
             </button>
           ))}
         </div>
-        <button type="button" class="secondary" data-testid="report-csv" onClick={downloadCsv}>
+        <button type="button" class="secondary" data-testid="report-csv" onClick={saveCsv}>
           ⬇ {t(language, 'exportCsv')}
         </button>
       </div>
@@ -186,6 +178,11 @@ export function Report({ language }: { language: Language }) {
         ))}
       </div>
 
+      {saved && (
+        <p class="ok-text" data-testid="csv-saved">
+          {tf(language, 'csvSaved', { path: saved })}
+        </p>
+      )}
       <ErrorLine language={language} error={error} testId="report-error" />
 
       {view && (

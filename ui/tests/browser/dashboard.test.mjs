@@ -3,7 +3,6 @@
 // operators, the print queue and entering kiosk mode — in Thai and English.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
 import { calls, openApp, shot, text } from './support.mjs';
 
 const OWNER = { loggedIn: 'owner' };
@@ -121,14 +120,17 @@ for (const lang of ['th', 'en']) {
       await page.close();
     });
 
-    test('CSV export downloads the backend CSV as a file', async () => {
+    test('CSV export saves the backend CSV as a file and says where', async () => {
       const page = await openApp({ lang, scenario: OWNER, ready: 'report-table' });
-      const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('report-csv').click()]);
-      assert.equal(download.suggestedFilename(), 'termdee-operator-2026-11-27-2026-11-27.csv');
-      const csv = await readFile(await download.path(), 'utf8');
+      await page.getByTestId('report-csv').click();
+      const saved = page.getByTestId('csv-saved');
+      await saved.waitFor();
+      const path = '/home/owner/Downloads/termdee-operator-2026-11-27-2026-11-27.csv';
+      assert.ok((await saved.textContent()).includes(path), 'the owner is told where the file is');
+      const written = await page.evaluate((p) => window.__fake.savedFiles[p], path);
       const expected = await page.evaluate(() => window.__fake.handle('report_csv', { request: { from: '2026-11-27', to: '2026-11-27', by: 'operator' } }));
-      assert.equal(csv, expected, 'the file is exactly what report_csv answered');
-      assert.ok(csv.startsWith('key,sales,'));
+      assert.equal(written, expected, 'the file is exactly the report as CSV');
+      assert.ok(written.startsWith('key,sales,'));
       await page.close();
     });
 

@@ -143,6 +143,8 @@ export class FakeShop {
   resolutions: Resolution[] = [];
   shifts = new Map<string, ShiftView>();
   jobs: PrintJobView[] = [];
+  /** Files `save_report_csv` wrote, by path. */
+  savedFiles: Record<string, string> = {};
   operator: string | null;
   mode: 'counter' | 'kiosk';
   setupNeeded: boolean;
@@ -266,6 +268,13 @@ export class FakeShop {
       case 'report_csv':
         this.ownerOnly();
         return this.reportCsv(a.request);
+      case 'save_report_csv': {
+        this.ownerOnly();
+        const request = a.request as ReportRequest;
+        const path = `/home/owner/Downloads/termdee-${request.by}-${request.from}-${request.to}.csv`;
+        this.savedFiles[path] = this.reportCsv(request);
+        return path;
+      }
       case 'balances':
         this.ownerOnly();
         return this.balances();

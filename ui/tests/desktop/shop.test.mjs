@@ -4,6 +4,8 @@
 // One app at a time: without a window manager, windows stack at the same place.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { By } from 'selenium-webdriver';
 import {
   OWNER_PIN, byTestId, click, fill, firstStart, ledgerSale, openShift, pressPin, screenshot,
@@ -189,6 +191,14 @@ test('the owner screens: dashboard, settings without secrets, receipt preview (s
     await click(session, 'nav-dashboard');
     await byTestId(session, 'report-table', 20_000);
     screenshot('11-dashboard');
+    // The CSV export lands as a file the owner is told about (TERMDEE_DATA_DIR/exports here).
+    await click(session, 'report-csv');
+    const saved = await (await byTestId(session, 'csv-saved')).getText();
+    const files = readdirSync(join(app.dataDir, 'exports'));
+    assert.equal(files.length, 1, JSON.stringify(files));
+    assert.ok(saved.includes(files[0]), `${saved} names ${files[0]}`);
+    const csv = readFileSync(join(app.dataDir, 'exports', files[0]), 'utf8');
+    assert.ok(csv.split('\n').some((line) => line.includes('owner') && line.includes('100.00')), csv);
     await click(session, 'nav-settings');
     await byTestId(session, 'providers', 20_000);
     screenshot('12-settings');

@@ -30,7 +30,7 @@ use termdee_domain::{Actor, ActorKind};
 use termdee_providers::{CallbackReply, TopupStatus, Verification};
 
 use super::ports::PaymentCallbackRefusal;
-use super::{Engine, EngineError};
+use super::{durably, Engine, EngineError};
 use termdee_domain::PaymentMethod;
 use termdee_ledger::{Applied, PaymentEnd, TopupState};
 use termdee_providers::{ExpectedOrder, QrPaymentStatus, SaleOrders};
@@ -97,13 +97,16 @@ impl Engine {
         let actor = Actor::new(ActorKind::Callback, port.name());
         let received = self.now();
         self.hit("callback.store.before_write")?;
-        let stored = self
-            .ledger
-            .store_callback(port.name(), content_type, body, received)?;
+        let stored = durably(|| {
+            self.ledger
+                .store_callback(port.name(), content_type, body, received)
+        })?;
         self.hit("callback.store.after_write")?;
         let finish = |verdict: CallbackVerdict, sale: Option<&str>, reply: CallbackReply| {
-            self.ledger
-                .callback_handled(stored, verdict.code(), sale, self.now())?;
+            durably(|| {
+                self.ledger
+                    .callback_handled(stored, verdict.code(), sale, self.now())
+            })?;
             Ok::<_, EngineError>((reply, verdict))
         };
         let claim = match port.parse_callback(content_type, body) {
@@ -178,32 +181,50 @@ impl Engine {
             }
         }
         if contradicted {
-            self.ledger.note(
+            durably(|| {
+                self.ledger.note(
                 Some(&topup.sale_id),
                 self.now(),
                 &actor,
                 "callback_contradicted",
                 &serde_json::json!({ "callback": stored, "provider_says": format!("{status:?}") }),
-            )?;
+            )
+            })?;
         }
         if topup.provider_ref.is_none() {
             // wePAY after 30016: the callback (now verified by get_output) brings the id.
-            self.ledger.topup_progress(
-                topup.id,
-                TopupState::Pending,
-                Some(&claim.provider_ref),
-                None,
-                "provider id from a verified callback",
-                self.now(),
-                &actor,
-            )?;
+            durably(|| {
+                self.ledger.topup_progress(
+                    topup.id,
+                    TopupState::Pending,
+                    Some(&claim.provider_ref),
+                    None,
+                    "provider id from a verified callback",
+                    self.now(),
+                    &actor,
+                )
+            })?;
         }
-        let settled = self.apply_topup_status(&topup, Ok(status), &actor)?;
+        // A settling status is applied with the callback's verdict, in one transaction.
+        let if_settled = if contradicted {
+            CallbackVerdict::Contradicted
+        } else {
+            CallbackVerdict::Applied
+        };
+        let settled = self.apply_topup_status(
+            &topup,
+            Ok(status),
+            &actor,
+            Some((stored, if_settled.code())),
+        )?;
         self.hit("callback.apply.after_write")?;
-        let verdict = match (settled, contradicted) {
-            (_, true) => CallbackVerdict::Contradicted,
-            (true, false) => CallbackVerdict::Applied,
-            (false, false) => CallbackVerdict::StillPending,
+        if settled {
+            return Ok((claim.ack.clone(), if_settled));
+        }
+        let verdict = if contradicted {
+            CallbackVerdict::Contradicted
+        } else {
+            CallbackVerdict::StillPending
         };
         finish(verdict, Some(&topup.sale_id), claim.ack.clone())
     }
@@ -223,13 +244,16 @@ impl Engine {
         };
         let actor = Actor::new(ActorKind::Callback, method.code());
         self.hit("callback.store.before_write")?;
-        let stored = self
-            .ledger
-            .store_callback(method.code(), content_type, body, self.now())?;
+        let stored = durably(|| {
+            self.ledger
+                .store_callback(method.code(), content_type, body, self.now())
+        })?;
         self.hit("callback.store.after_write")?;
         let finish = |verdict: CallbackVerdict, sale: Option<&str>, reply: CallbackReply| {
-            self.ledger
-                .callback_handled(stored, verdict.code(), sale, self.now())?;
+            durably(|| {
+                self.ledger
+                    .callback_handled(stored, verdict.code(), sale, self.now())
+            })?;
             Ok::<_, EngineError>((reply, verdict, None))
         };
         let claim = match port.parse_callback(content_type, body) {
@@ -288,10 +312,10 @@ impl Engine {
         let now = self.now();
         let verdict = match &claim.event.status {
             QrPaymentStatus::Paid(paid) => {
-                match self
-                    .ledger
-                    .payment_received(payment.id, paid.amount, now, &actor)?
-                {
+                match durably(|| {
+                    self.ledger
+                        .payment_received(payment.id, paid.amount, now, &actor)
+                })? {
                     Applied::Now => CallbackVerdict::Applied,
                     Applied::Already => CallbackVerdict::Duplicate,
                 }
@@ -304,7 +328,7 @@ impl Engine {
                     QrPaymentStatus::Cancelled => PaymentEnd::Cancelled,
                     _ => PaymentEnd::Failed,
                 };
-                match self.ledger.payment_ended(payment.id, end, now, &actor)? {
+                match durably(|| self.ledger.payment_ended(payment.id, end, now, &actor))? {
                     Applied::Now => CallbackVerdict::Applied,
                     Applied::Already => CallbackVerdict::Duplicate,
                 }

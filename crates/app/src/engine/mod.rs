@@ -185,6 +185,20 @@ impl Drop for Driving<'_> {
     }
 }
 
+/// Runs a ledger write without holding up the async runtime. A write blocks until its group
+/// commit's fsync (milliseconds on a real disk); on a multi-thread runtime `block_in_place` hands
+/// this worker's other tasks to another thread first, so other sales and callbacks keep running
+/// and reach the ledger in time to share that fsync. On a current-thread runtime (tests) or
+/// outside a runtime the write just runs.
+pub(crate) fn durably<T>(write: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current() {
+        Ok(handle) if handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(write)
+        }
+        _ => write(),
+    }
+}
+
 fn refused(code: ErrorCode, message: impl Into<String>) -> EngineError {
     EngineError::Refused(AppError::new(code, message))
 }
@@ -340,21 +354,23 @@ impl Engine {
             sale_id: sale_id.clone(),
         };
         self.hit("sale.create.before_write")?;
-        let (_, payment) = self.ledger.create_sale(&sale, &payment, actor)?;
+        let (_, payment) = durably(|| self.ledger.create_sale(&sale, &payment, actor))?;
         self.hit("sale.create.after_write")?;
         self.emit(EngineEventKind::SaleCreated, &sale_id);
         if request.method.needs_cashier() {
             let expires_at = (request.method == PaymentMethod::PromptPayLocal)
                 .then(|| at + millis(self.config.local_qr_lifetime));
-            self.ledger.payment_opened(
-                payment.id,
-                None,
-                request.amount,
-                expires_at,
-                None,
-                at,
-                actor,
-            )?;
+            durably(|| {
+                self.ledger.payment_opened(
+                    payment.id,
+                    None,
+                    request.amount,
+                    expires_at,
+                    None,
+                    at,
+                    actor,
+                )
+            })?;
             self.hit("payment.open.after_write")?;
         } else {
             self.fresh_intents
@@ -455,8 +471,10 @@ impl Engine {
             .find(|p| p.state.is_live() || p.state == PaymentState::Paid)
             .ok_or_else(|| refused(ErrorCode::InvalidRequest, "no payment to confirm"))?;
         self.hit("payment.confirm.before_write")?;
-        self.ledger
-            .payment_received(payment.id, payment.amount, self.now(), actor)?;
+        durably(|| {
+            self.ledger
+                .payment_received(payment.id, payment.amount, self.now(), actor)
+        })?;
         self.hit("payment.confirm.after_write")?;
         self.emit(EngineEventKind::PaymentUpdated, sale_id);
         self.drive(sale_id).await?;
@@ -493,8 +511,10 @@ impl Engine {
                     let status = port.query(&payment_ref(payment)).await;
                     self.hit("payment.query.after_call")?;
                     if let Ok(QrPaymentStatus::Paid(paid)) = status {
-                        self.ledger
-                            .payment_received(payment.id, paid.amount, self.now(), actor)?;
+                        durably(|| {
+                            self.ledger
+                                .payment_received(payment.id, paid.amount, self.now(), actor)
+                        })?;
                         self.hit("payment.received.after_write")?;
                         self.emit(EngineEventKind::PaymentUpdated, sale_id);
                         self.drive(sale_id).await?;
@@ -511,11 +531,13 @@ impl Engine {
         });
         if time_up && !live.is_empty() {
             for payment in &live {
-                self.ledger
-                    .payment_ended(payment.id, PaymentEnd::Expired, now, actor)?;
+                durably(|| {
+                    self.ledger
+                        .payment_ended(payment.id, PaymentEnd::Expired, now, actor)
+                })?;
             }
         } else {
-            self.ledger.cancel_unpaid(sale_id, now, actor)?;
+            durably(|| self.ledger.cancel_unpaid(sale_id, now, actor))?;
         }
         self.emit(EngineEventKind::PaymentUpdated, sale_id);
         Ok(self.ledger.sale(sale_id)?)
@@ -529,7 +551,7 @@ impl Engine {
         actor: &Actor,
     ) -> Result<Sale, EngineError> {
         require_person(actor)?;
-        self.ledger.refund_given(sale_id, note, self.now(), actor)?;
+        durably(|| self.ledger.refund_given(sale_id, note, self.now(), actor))?;
         self.emit(EngineEventKind::NeedsAttention, sale_id);
         Ok(self.ledger.sale(sale_id)?)
     }
@@ -543,8 +565,10 @@ impl Engine {
         actor: &Actor,
     ) -> Result<Sale, EngineError> {
         require_person(actor)?;
-        self.ledger
-            .resolve_topup(sale_id, delivered, note, self.now(), actor)?;
+        durably(|| {
+            self.ledger
+                .resolve_topup(sale_id, delivered, note, self.now(), actor)
+        })?;
         self.emit(EngineEventKind::TopupUpdated, sale_id);
         Ok(self.ledger.sale(sale_id)?)
     }
@@ -556,7 +580,7 @@ impl Engine {
     pub async fn check_again(&self, sale_id: &str, actor: &Actor) -> Result<Sale, EngineError> {
         let sale = self.ledger.sale(sale_id)?;
         if sale.state.engine_drives() {
-            self.ledger.schedule_check(sale_id, Some(self.now()))?;
+            durably(|| self.ledger.schedule_check(sale_id, Some(self.now())))?;
             self.drive(sale_id).await?;
         } else if sale.state == SaleState::NeedsAttention {
             let manual = self
@@ -572,7 +596,7 @@ impl Engine {
                     self.hit("topup.query.before_call")?;
                     let status = port.query(&provider_ref).await;
                     self.hit("topup.query.after_call")?;
-                    self.apply_topup_status(&topup, status, actor)?;
+                    self.apply_topup_status(&topup, status, actor, None)?;
                 }
             }
         }
@@ -649,8 +673,10 @@ impl Engine {
             self.hit("payment.query.after_call")?;
             if let Ok(QrPaymentStatus::Paid(paid)) = status {
                 let poller = Actor::poller();
-                self.ledger
-                    .payment_received(payment.id, paid.amount, self.now(), &poller)?;
+                durably(|| {
+                    self.ledger
+                        .payment_received(payment.id, paid.amount, self.now(), &poller)
+                })?;
                 self.hit("payment.received.after_write")?;
                 self.emit(EngineEventKind::PaymentUpdated, &payment.sale_id);
                 self.drive(&payment.sale_id).await?;
@@ -719,13 +745,17 @@ impl Engine {
         if sale.method.needs_cashier() {
             // Waiting for the cashier; the local QR still expires.
             if payment.expires_at.is_some_and(|at| now > at) {
-                self.ledger
-                    .payment_ended(payment.id, PaymentEnd::Expired, now, actor)?;
+                durably(|| {
+                    self.ledger
+                        .payment_ended(payment.id, PaymentEnd::Expired, now, actor)
+                })?;
                 self.emit(EngineEventKind::PaymentUpdated, &sale.id);
                 return Ok(true);
             }
-            self.ledger
-                .schedule_check(&sale.id, payment.expires_at.map(|at| at + 1))?;
+            durably(|| {
+                self.ledger
+                    .schedule_check(&sale.id, payment.expires_at.map(|at| at + 1))
+            })?;
             return Ok(false);
         }
         let Some(port) = self.payments.get(&sale.method).cloned() else {
@@ -782,8 +812,10 @@ impl Engine {
                 // EMVCo amount disagrees with the provider — must never be shown.
                 let adjustment = created.amount.as_satang() - payment.amount.as_satang();
                 if created.amount_mismatch.is_some() || !(0..=100).contains(&adjustment) {
-                    self.ledger
-                        .payment_ended(payment.id, PaymentEnd::Failed, now_after, actor)?;
+                    durably(|| {
+                        self.ledger
+                            .payment_ended(payment.id, PaymentEnd::Failed, now_after, actor)
+                    })?;
                     self.emit(EngineEventKind::PaymentUpdated, &sale.id);
                     return Ok(true);
                 }
@@ -798,18 +830,24 @@ impl Engine {
                     "link": created.display.link,
                 })
                 .to_string();
-                self.ledger.payment_opened(
-                    payment.id,
-                    Some(&created.provider_ref),
-                    created.amount,
-                    expires_at,
-                    Some(&display),
-                    now_after,
-                    actor,
-                )?;
+                durably(|| {
+                    self.ledger.payment_opened(
+                        payment.id,
+                        Some(&created.provider_ref),
+                        created.amount,
+                        expires_at,
+                        Some(&display),
+                        now_after,
+                        actor,
+                    )
+                })?;
                 self.hit("payment.open.after_write")?;
-                self.ledger
-                    .schedule_check(&sale.id, Some(now_after + millis(self.config.payment_poll)))?;
+                durably(|| {
+                    self.ledger.schedule_check(
+                        &sale.id,
+                        Some(now_after + millis(self.config.payment_poll)),
+                    )
+                })?;
                 self.emit(EngineEventKind::PaymentUpdated, &sale.id);
                 Ok(false)
             }
@@ -818,50 +856,62 @@ impl Engine {
                     Ok(QrCreateOutcome::Unknown(unknown)) => unknown.next_step,
                     _ => QrNextStep::ResendSameReference,
                 };
-                self.ledger.payment_unknown(
-                    payment.id,
-                    &format!("{outcome:?}"),
-                    now_after,
-                    actor,
-                )?;
+                durably(|| {
+                    self.ledger.payment_unknown(
+                        payment.id,
+                        &format!("{outcome:?}"),
+                        now_after,
+                        actor,
+                    )
+                })?;
                 self.hit("payment.unknown.after_write")?;
                 match next {
                     QrNextStep::CreateAgain | QrNextStep::CreateWithNewReference => {
                         self.next_payment_attempt(sale, payment, actor)
                     }
                     _ => {
-                        self.ledger.schedule_check(
-                            &sale.id,
-                            Some(now_after + millis(self.config.payment_poll)),
-                        )?;
+                        durably(|| {
+                            self.ledger.schedule_check(
+                                &sale.id,
+                                Some(now_after + millis(self.config.payment_poll)),
+                            )
+                        })?;
                         Ok(false)
                     }
                 }
             }
             Ok(QrCreateOutcome::Rejected(rejection)) => {
-                self.ledger
-                    .payment_ended(payment.id, PaymentEnd::Failed, now_after, actor)?;
-                self.ledger.note(
+                durably(|| {
+                    self.ledger
+                        .payment_ended(payment.id, PaymentEnd::Failed, now_after, actor)
+                })?;
+                durably(|| {
+                    self.ledger.note(
                     Some(&sale.id),
                     now_after,
                     actor,
                     "payment_rejected",
                     &serde_json::json!({ "code": rejection.code, "message": rejection.message }),
-                )?;
+                )
+                })?;
                 self.emit(EngineEventKind::PaymentUpdated, &sale.id);
                 Ok(true)
             }
             Err(error) => {
                 // Nothing was sent (bad configuration): the QR cannot be made.
-                self.ledger
-                    .payment_ended(payment.id, PaymentEnd::Failed, now_after, actor)?;
-                self.ledger.note(
-                    Some(&sale.id),
-                    now_after,
-                    actor,
-                    "payment_refused_locally",
-                    &serde_json::json!({ "error": error.to_string() }),
-                )?;
+                durably(|| {
+                    self.ledger
+                        .payment_ended(payment.id, PaymentEnd::Failed, now_after, actor)
+                })?;
+                durably(|| {
+                    self.ledger.note(
+                        Some(&sale.id),
+                        now_after,
+                        actor,
+                        "payment_refused_locally",
+                        &serde_json::json!({ "error": error.to_string() }),
+                    )
+                })?;
                 self.emit(EngineEventKind::PaymentUpdated, &sale.id);
                 Ok(true)
             }
@@ -876,22 +926,26 @@ impl Engine {
     ) -> Result<bool, EngineError> {
         let now = self.now();
         if payment.attempt >= self.config.max_payment_attempts {
-            self.ledger
-                .payment_ended(payment.id, PaymentEnd::Failed, now, actor)?;
+            durably(|| {
+                self.ledger
+                    .payment_ended(payment.id, PaymentEnd::Failed, now, actor)
+            })?;
             self.emit(EngineEventKind::PaymentUpdated, &sale.id);
             return Ok(true);
         }
         let attempt = payment.attempt + 1;
-        let next = self.ledger.new_payment_attempt(
-            &sale.id,
-            &NewPayment {
-                method: sale.method,
-                reference: payment_reference(&sale.id, sale.method, attempt),
-                amount: sale.amount,
-            },
-            now,
-            actor,
-        )?;
+        let next = durably(|| {
+            self.ledger.new_payment_attempt(
+                &sale.id,
+                &NewPayment {
+                    method: sale.method,
+                    reference: payment_reference(&sale.id, sale.method, attempt),
+                    amount: sale.amount,
+                },
+                now,
+                actor,
+            )
+        })?;
         self.fresh_intents
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -913,13 +967,17 @@ impl Engine {
         if !port.can_query() {
             // Deposit-QR: only its callback says "paid"; after expiry and grace, give up.
             if payment.expires_at.is_some_and(|at| now > at + grace) {
-                self.ledger
-                    .payment_ended(payment.id, PaymentEnd::Expired, now, actor)?;
+                durably(|| {
+                    self.ledger
+                        .payment_ended(payment.id, PaymentEnd::Expired, now, actor)
+                })?;
                 self.emit(EngineEventKind::PaymentUpdated, &sale.id);
                 return Ok(true);
             }
-            self.ledger
-                .schedule_check(&sale.id, Some(now + millis(self.config.payment_poll)))?;
+            durably(|| {
+                self.ledger
+                    .schedule_check(&sale.id, Some(now + millis(self.config.payment_poll)))
+            })?;
             return Ok(false);
         }
         self.hit("payment.query.before_call")?;
@@ -928,8 +986,10 @@ impl Engine {
         let now = self.now();
         match status {
             Ok(QrPaymentStatus::Paid(paid)) => {
-                self.ledger
-                    .payment_received(payment.id, paid.amount, now, actor)?;
+                durably(|| {
+                    self.ledger
+                        .payment_received(payment.id, paid.amount, now, actor)
+                })?;
                 self.hit("payment.received.after_write")?;
                 self.emit(EngineEventKind::PaymentUpdated, &sale.id);
                 Ok(true)
@@ -942,7 +1002,7 @@ impl Engine {
                     Ok(QrPaymentStatus::Cancelled) => PaymentEnd::Cancelled,
                     _ => PaymentEnd::Failed,
                 };
-                self.ledger.payment_ended(payment.id, end, now, actor)?;
+                durably(|| self.ledger.payment_ended(payment.id, end, now, actor))?;
                 self.emit(EngineEventKind::PaymentUpdated, &sale.id);
                 Ok(true)
             }
@@ -952,13 +1012,17 @@ impl Engine {
                     // (best effort) and end the attempt. A late payment still counts if it
                     // shows up later (callback or owner).
                     let _ = port.cancel(&payment_ref(payment)).await;
-                    self.ledger
-                        .payment_ended(payment.id, PaymentEnd::Expired, now, actor)?;
+                    durably(|| {
+                        self.ledger
+                            .payment_ended(payment.id, PaymentEnd::Expired, now, actor)
+                    })?;
                     self.emit(EngineEventKind::PaymentUpdated, &sale.id);
                     return Ok(true);
                 }
-                self.ledger
-                    .schedule_check(&sale.id, Some(now + millis(self.config.payment_poll)))?;
+                durably(|| {
+                    self.ledger
+                        .schedule_check(&sale.id, Some(now + millis(self.config.payment_poll)))
+                })?;
                 Ok(false)
             }
         }
@@ -976,9 +1040,10 @@ impl Engine {
             .ledger
             .payment_by_reference(method, reference)?
             .ok_or_else(|| refused(ErrorCode::InvalidRequest, format!("no payment {reference}")))?;
-        let applied = self
-            .ledger
-            .payment_received(payment.id, amount, self.now(), actor)?;
+        let applied = durably(|| {
+            self.ledger
+                .payment_received(payment.id, amount, self.now(), actor)
+        })?;
         if applied == Applied::Now {
             self.emit(EngineEventKind::PaymentUpdated, &payment.sale_id);
         }
@@ -990,8 +1055,10 @@ impl Engine {
     async fn step_route(&self, sale: &Sale, actor: &Actor) -> Result<bool, EngineError> {
         let now = self.now();
         if sale.received < sale.amount {
-            self.ledger
-                .mark_refund_due(&sale.id, "received less than the price", now, actor)?;
+            durably(|| {
+                self.ledger
+                    .mark_refund_due(&sale.id, "received less than the price", now, actor)
+            })?;
             return Ok(true);
         }
         let earlier = self.ledger.topups_of(&sale.id)?;
@@ -1019,12 +1086,14 @@ impl Engine {
         }
         let Some((port, product)) = chosen else {
             self.hit("topup.refund_due.before_write")?;
-            self.ledger.mark_refund_due(
+            durably(|| {
+                self.ledger.mark_refund_due(
                 &sale.id,
                 "no top-up provider could sell this (offline, out of balance, failing or refused)",
                 now,
                 actor,
-            )?;
+            )
+            })?;
             self.hit("topup.refund_due.after_write")?;
             self.emit(EngineEventKind::NeedsAttention, &sale.id);
             return Ok(true);
@@ -1046,7 +1115,7 @@ impl Engine {
             },
         };
         self.hit("topup.intent.before_write")?;
-        let topup = match self.ledger.begin_topup(&sale.id, &intent, now, actor) {
+        let topup = match durably(|| self.ledger.begin_topup(&sale.id, &intent, now, actor)) {
             Ok(topup) => topup,
             // Someone else (a callback, another driver) moved the sale first.
             Err(LedgerError::Conflict { .. }) => return Ok(true),
@@ -1076,7 +1145,7 @@ impl Engine {
         let outcome = port.top_up(&call).await;
         self.hit("topup.order.after_call")?;
         let now = self.now();
-        self.ledger.record_exchange(&termdee_ledger::Exchange {
+        let exchange = termdee_ledger::Exchange {
             sale_id: Some(sale.id.clone()),
             provider: port.name().to_owned(),
             operation: "top_up".to_owned(),
@@ -1090,8 +1159,8 @@ impl Engine {
                 call.users
             ),
             outcome: format!("{outcome:?}"),
-        })?;
-        self.apply_topup_outcome(sale, topup, port, outcome, actor)
+        };
+        self.apply_topup_outcome(sale, topup, port, outcome, &exchange, actor)
     }
 
     fn apply_topup_outcome(
@@ -1100,42 +1169,62 @@ impl Engine {
         topup: &Topup,
         port: &dyn TopupPort,
         outcome: Result<TopupOutcome, ProviderError>,
+        exchange: &termdee_ledger::Exchange,
         actor: &Actor,
     ) -> Result<(), EngineError> {
         let now = self.now();
         let backoff = self.backoff(port.name());
+        if !matches!(outcome, Ok(TopupOutcome::Accepted(_))) {
+            durably(|| self.ledger.record_exchange(exchange))?;
+        }
         match outcome {
             Ok(TopupOutcome::Accepted(accepted)) => {
                 self.health
                     .note_success(port.name(), accepted.balance_after);
-                self.ledger.topup_progress(
-                    topup.id,
-                    TopupState::Pending,
-                    Some(&accepted.provider_ref),
-                    crate::reports::provider_cost(&accepted, topup.amount),
-                    "accepted",
-                    now,
-                    actor,
-                )?;
+                // The reply's record, the acceptance and the next check always go together:
+                // one transaction, so one fsync instead of three on every sale.
+                durably(|| {
+                    self.ledger.atomically(|| {
+                        self.ledger.record_exchange(exchange)?;
+                        self.ledger.topup_progress(
+                            topup.id,
+                            TopupState::Pending,
+                            Some(&accepted.provider_ref),
+                            crate::reports::provider_cost(&accepted, topup.amount),
+                            "accepted",
+                            now,
+                            actor,
+                        )?;
+                        self.ledger
+                            .schedule_check(&sale.id, Some(now + backoff.delay(0)))
+                    })
+                })
+                .or_else(|error| {
+                    // The provider's reply stays on record even when applying it failed.
+                    durably(|| self.ledger.record_exchange(exchange))?;
+                    Err(error)
+                })?;
                 self.hit("topup.accepted.after_write")?;
-                self.ledger
-                    .schedule_check(&sale.id, Some(now + backoff.delay(0)))?;
             }
             Ok(TopupOutcome::AlreadyExists { .. }) => {
                 // wePAY 30016: our key exists there. Its id comes with the callback (or a later
                 // resend when the provider returns it); keep waiting.
-                self.ledger.topup_progress(
-                    topup.id,
-                    TopupState::Pending,
-                    None,
-                    None,
-                    "already exists at the provider",
-                    now,
-                    actor,
-                )?;
+                durably(|| {
+                    self.ledger.topup_progress(
+                        topup.id,
+                        TopupState::Pending,
+                        None,
+                        None,
+                        "already exists at the provider",
+                        now,
+                        actor,
+                    )
+                })?;
                 self.hit("topup.accepted.after_write")?;
-                self.ledger
-                    .schedule_check(&sale.id, Some(now + backoff.delay(topup.checks)))?;
+                durably(|| {
+                    self.ledger
+                        .schedule_check(&sale.id, Some(now + backoff.delay(topup.checks)))
+                })?;
             }
             Ok(TopupOutcome::Rejected(rejection)) => {
                 let definite = rejection.kind != RejectKind::Unclassified
@@ -1144,25 +1233,29 @@ impl Engine {
                     if rejection.kind == RejectKind::InsufficientBalance {
                         self.health.note_out_of_balance(port.name(), now);
                     }
-                    self.ledger.topup_rejected(
-                        topup.id,
-                        &format!("{}: {}", rejection.code, rejection.message),
-                        now,
-                        actor,
-                    )?;
+                    durably(|| {
+                        self.ledger.topup_rejected(
+                            topup.id,
+                            &format!("{}: {}", rejection.code, rejection.message),
+                            now,
+                            actor,
+                        )
+                    })?;
                 } else {
                     // Easysoft `STATUS=0` on a refill: the spec cannot rule out that it executed
                     // (easysoft.md, inferred), so it is an unknown outcome for a person, never a
                     // reason to try the next provider.
-                    self.ledger.topup_needs_person(
-                        topup.id,
-                        &format!(
-                            "unclassified refusal {}: {}",
-                            rejection.code, rejection.message
-                        ),
-                        now,
-                        actor,
-                    )?;
+                    durably(|| {
+                        self.ledger.topup_needs_person(
+                            topup.id,
+                            &format!(
+                                "unclassified refusal {}: {}",
+                                rejection.code, rejection.message
+                            ),
+                            now,
+                            actor,
+                        )
+                    })?;
                 }
                 self.hit("topup.settled.after_write")?;
             }
@@ -1171,24 +1264,30 @@ impl Engine {
                 if unknown.next_step == NextStep::ManualReconciliation
                     || port.resend() == Resend::Never
                 {
-                    self.ledger.topup_needs_person(
-                        topup.id,
-                        &format!("outcome unknown: {}", unknown.detail),
-                        now,
-                        actor,
-                    )?;
+                    durably(|| {
+                        self.ledger.topup_needs_person(
+                            topup.id,
+                            &format!("outcome unknown: {}", unknown.detail),
+                            now,
+                            actor,
+                        )
+                    })?;
                 } else {
-                    self.ledger.topup_progress(
-                        topup.id,
-                        TopupState::Unknown,
-                        None,
-                        None,
-                        &unknown.detail,
-                        now,
-                        actor,
-                    )?;
-                    self.ledger
-                        .schedule_check(&sale.id, Some(now + backoff.delay(topup.checks)))?;
+                    durably(|| {
+                        self.ledger.topup_progress(
+                            topup.id,
+                            TopupState::Unknown,
+                            None,
+                            None,
+                            &unknown.detail,
+                            now,
+                            actor,
+                        )
+                    })?;
+                    durably(|| {
+                        self.ledger
+                            .schedule_check(&sale.id, Some(now + backoff.delay(topup.checks)))
+                    })?;
                 }
                 self.hit("topup.unknown.after_write")?;
             }
@@ -1226,12 +1325,14 @@ impl Engine {
             return Ok(false);
         };
         let Some(port) = self.topup_port(&topup.provider).cloned() else {
-            self.ledger.topup_needs_person(
-                topup.id,
-                &format!("provider {} is no longer configured", topup.provider),
-                now,
-                actor,
-            )?;
+            durably(|| {
+                self.ledger.topup_needs_person(
+                    topup.id,
+                    &format!("provider {} is no longer configured", topup.provider),
+                    now,
+                    actor,
+                )
+            })?;
             return Ok(true);
         };
         let backoff = self.backoff(port.name());
@@ -1241,27 +1342,31 @@ impl Engine {
             // the reply was lost: resend the same key where that is safe, else ask a person.
             (TopupState::Intent, _) | (TopupState::Unknown, None) | (TopupState::Pending, None) => {
                 if port.resend() == Resend::Never {
-                    self.ledger.topup_needs_person(
-                        topup.id,
-                        "the request may have reached the provider, which has no key to check",
-                        now,
-                        actor,
-                    )?;
+                    durably(|| {
+                        self.ledger.topup_needs_person(
+                            topup.id,
+                            "the request may have reached the provider, which has no key to check",
+                            now,
+                            actor,
+                        )
+                    })?;
                     self.hit("topup.unknown.after_write")?;
                     self.emit(EngineEventKind::NeedsAttention, &sale.id);
                     return Ok(true);
                 }
                 if topup.checks >= backoff.max_checks {
-                    self.ledger.topup_needs_person(
-                        topup.id,
-                        "no result after every status check",
-                        now,
-                        actor,
-                    )?;
+                    durably(|| {
+                        self.ledger.topup_needs_person(
+                            topup.id,
+                            "no result after every status check",
+                            now,
+                            actor,
+                        )
+                    })?;
                     self.emit(EngineEventKind::NeedsAttention, &sale.id);
                     return Ok(true);
                 }
-                self.ledger.topup_checked(topup.id, now)?;
+                durably(|| self.ledger.topup_checked(topup.id, now))?;
                 let topup = Topup {
                     checks: topup.checks + 1,
                     ..topup
@@ -1275,21 +1380,25 @@ impl Engine {
                 let status = port.query(provider_ref).await;
                 self.hit("topup.query.after_call")?;
                 let now = self.now();
-                self.ledger.topup_checked(topup.id, now)?;
-                let settled = self.apply_topup_status(&topup, status, actor)?;
+                durably(|| self.ledger.topup_checked(topup.id, now))?;
+                let settled = self.apply_topup_status(&topup, status, actor, None)?;
                 if !settled {
                     if topup.checks + 1 >= backoff.max_checks {
-                        self.ledger.topup_needs_person(
-                            topup.id,
-                            "no result after every status check",
-                            now,
-                            actor,
-                        )?;
+                        durably(|| {
+                            self.ledger.topup_needs_person(
+                                topup.id,
+                                "no result after every status check",
+                                now,
+                                actor,
+                            )
+                        })?;
                         self.emit(EngineEventKind::NeedsAttention, &sale.id);
                         return Ok(true);
                     }
-                    self.ledger
-                        .schedule_check(&sale.id, Some(now + backoff.delay(topup.checks + 1)))?;
+                    durably(|| {
+                        self.ledger
+                            .schedule_check(&sale.id, Some(now + backoff.delay(topup.checks + 1)))
+                    })?;
                 }
                 Ok(settled)
             }
@@ -1297,32 +1406,46 @@ impl Engine {
     }
 
     /// Applies a top-up status (from a query, or a verified callback). Returns whether it settled.
-    fn apply_topup_status(
+    /// `callback` is the stored callback that brought the status and the verdict it gets if the
+    /// status settles the top-up: written in the same transaction as the settlement.
+    pub(crate) fn apply_topup_status(
         &self,
         topup: &Topup,
         status: Result<TopupStatus, ProviderError>,
         actor: &Actor,
+        callback: Option<(i64, &str)>,
     ) -> Result<bool, EngineError> {
         let now = self.now();
         let settled = match status {
             Ok(TopupStatus::Succeeded(result)) => {
-                let applied = self.ledger.topup_succeeded(
-                    topup.id,
-                    result.provider_ref.as_deref(),
-                    result.message.as_deref().unwrap_or("succeeded"),
-                    now,
-                    actor,
-                )?;
+                let applied = durably(|| {
+                    self.ledger.atomically(|| {
+                        let applied = self.ledger.topup_succeeded(
+                            topup.id,
+                            result.provider_ref.as_deref(),
+                            result.message.as_deref().unwrap_or("succeeded"),
+                            now,
+                            actor,
+                        )?;
+                        self.settled_callback(callback, topup, now)?;
+                        Ok(applied)
+                    })
+                })?;
                 self.hit("topup.settled.after_write")?;
                 applied == Applied::Now || applied == Applied::Already
             }
             Ok(TopupStatus::Failed(result)) => {
-                self.ledger.topup_failed(
-                    topup.id,
-                    result.message.as_deref().unwrap_or("failed"),
-                    now,
-                    actor,
-                )?;
+                durably(|| {
+                    self.ledger.atomically(|| {
+                        self.ledger.topup_failed(
+                            topup.id,
+                            result.message.as_deref().unwrap_or("failed"),
+                            now,
+                            actor,
+                        )?;
+                        self.settled_callback(callback, topup, now)
+                    })
+                })?;
                 self.hit("topup.settled.after_write")?;
                 true
             }
@@ -1332,6 +1455,24 @@ impl Engine {
             self.emit(EngineEventKind::TopupUpdated, &topup.sale_id);
         }
         Ok(settled)
+    }
+}
+
+impl Engine {
+    /// Writes the verdict of the callback that settled a top-up (inside the settling transaction).
+    fn settled_callback(
+        &self,
+        callback: Option<(i64, &str)>,
+        topup: &Topup,
+        now: UnixMillis,
+    ) -> Result<(), LedgerError> {
+        match callback {
+            Some((stored, verdict)) => {
+                self.ledger
+                    .callback_handled(stored, verdict, Some(&topup.sale_id), now)
+            }
+            None => Ok(()),
+        }
     }
 }
 

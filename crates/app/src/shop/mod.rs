@@ -713,6 +713,61 @@ impl Shop {
         crate::reports::report_csv(&ledger, &self.session()?, request)
     }
 
+    /// Writes the report's CSV into `folder` (the owner's Downloads folder on a desktop) as
+    /// `termdee-<by>-<from>-<to>.csv`, never over an existing file (`-2`, `-3`, ... are added), and
+    /// returns where it went. A webview's blob download goes nowhere in WebKitGTK without a
+    /// download handler, so the file is written by the backend, where the owner can be told
+    /// exactly where it is.
+    pub fn save_report_csv(
+        &self,
+        request: &views::ReportRequest,
+        folder: &Path,
+    ) -> Result<PathBuf, AppError> {
+        let csv = self.report_csv(request)?;
+        let cannot = |error: std::io::Error| {
+            AppError::new(
+                ErrorCode::Internal,
+                format!("cannot save the report in {}: {error}", folder.display()),
+            )
+        };
+        std::fs::create_dir_all(folder).map_err(cannot)?;
+        let stem = format!(
+            "termdee-{}-{}-{}",
+            request.by.code(),
+            request.from,
+            request.to
+        );
+        for attempt in 1..=1000 {
+            let name = if attempt == 1 {
+                format!("{stem}.csv")
+            } else {
+                format!("{stem}-{attempt}.csv")
+            };
+            let path = folder.join(name);
+            match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+            {
+                Ok(mut file) => {
+                    use std::io::Write;
+                    file.write_all(csv.as_bytes()).map_err(cannot)?;
+                    file.sync_all().map_err(cannot)?;
+                    return Ok(path);
+                }
+                Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                Err(error) => return Err(cannot(error)),
+            }
+        }
+        Err(AppError::new(
+            ErrorCode::Internal,
+            format!(
+                "too many saved reports named {stem} in {}",
+                folder.display()
+            ),
+        ))
+    }
+
     /// Every top-up provider's balance and network status, with the low-balance alert.
     pub async fn balances(&self) -> Result<Vec<views::ProviderBalance>, AppError> {
         let session = self.session()?;

@@ -1,0 +1,424 @@
+//! Group commit: many writers' transactions under one `COMMIT`, so one fsync.
+//!
+//! With `synchronous=FULL` every `COMMIT` waits for an fsync of the WAL (milliseconds on a real
+//! disk), and SQLite has one writer: committed one by one, transitions queue behind each other's
+//! fsyncs. Here the writers that arrive while a group is open join it instead:
+//!
+//! - The first writer opens a group with `BEGIN IMMEDIATE`. Each writer runs its work in a
+//!   `SAVEPOINT` of that transaction, holding the connection only for its own statements; work
+//!   that fails is rolled back to its savepoint and returns its error at once (nothing of it is
+//!   in the group), without touching the other members' changes.
+//! - A writer whose work succeeded waits for the group's end. When no other writer is on its way
+//!   in (or the group is full), one waiting member commits for all: one `COMMIT`, one fsync.
+//!   Writers that arrive during that fsync form the next group.
+//! - Every member returns only after that `COMMIT` returned, so "returned `Ok`" still means
+//!   "durable". A failing `COMMIT` (or SQLite rolling the whole transaction back, e.g. on a full
+//!   disk) fails every member that was waiting, with [`LedgerError::GroupFailed`]; a crash before
+//!   the `COMMIT` loses the whole group, which no member had been told was written.
+//!
+//! A writer alone commits at once, so a quiet shop pays nothing for this.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+
+use rusqlite::Connection;
+
+use crate::{LedgerError, Result};
+
+thread_local! {
+    // The writing connection while a member's work runs on this thread, with its writer's id:
+    // a write made from inside that work (`Ledger::atomically`) runs as a nested savepoint of the
+    // same member instead of waiting for the group it is itself holding open.
+    static RUNNING: RefCell<Option<(u64, Connection)>> = const { RefCell::new(None) };
+}
+
+static WRITERS: AtomicU64 = AtomicU64::new(1);
+
+/// At most this many transactions in one group: a steady stream of writers still commits.
+const MOST_MEMBERS: usize = 256;
+
+/// Called just before a group's `COMMIT` with the number of its members (crash tests).
+pub(crate) type BeforeCommit = Box<dyn Fn(usize) + Send + Sync>;
+
+/// How many groups were committed and how many transactions they held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct GroupCommits {
+    /// `COMMIT`s that succeeded.
+    pub groups: u64,
+    /// Transactions in those groups.
+    pub transactions: u64,
+}
+
+/// The writing connection and its open group.
+pub(crate) struct Writer {
+    id: u64,
+    state: Mutex<State>,
+    changed: Condvar,
+    // Writers between "I want to write" and holding the state lock: the group waits for them.
+    arriving: AtomicUsize,
+    groups: AtomicU64,
+    transactions: AtomicU64,
+}
+
+struct State {
+    // `None` only while a member's work runs on its thread (it is in `RUNNING` then).
+    connection: Option<Connection>,
+    open: Option<Group>,
+    last_number: u64,
+    // The number of the last group that ended; groups end in the order they opened.
+    ended: u64,
+    failures: HashMap<u64, Failure>,
+    before_commit: Option<BeforeCommit>,
+}
+
+struct Group {
+    number: u64,
+    // Members whose work is in the group (they wait for its COMMIT).
+    waiting: usize,
+    // Every member that joined, failed ones included.
+    joined: usize,
+    // Set when the transaction can no longer commit (SQLite rolled it back, a savepoint failed).
+    broken: Option<String>,
+}
+
+struct Failure {
+    message: String,
+    unread: usize,
+}
+
+impl std::fmt::Debug for Writer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Writer")
+            .field("groups", &self.groups.load(Ordering::Relaxed))
+            .field("transactions", &self.transactions.load(Ordering::Relaxed))
+            .finish_non_exhaustive()
+    }
+}
+
+enum Member<T> {
+    Done(T),
+    Failed(LedgerError),
+    Panicked(Box<dyn std::any::Any + Send>),
+}
+
+impl Writer {
+    pub(crate) fn new(connection: Connection) -> Writer {
+        Writer {
+            id: WRITERS.fetch_add(1, Ordering::Relaxed),
+            state: Mutex::new(State {
+                connection: Some(connection),
+                open: None,
+                last_number: 0,
+                ended: 0,
+                failures: HashMap::new(),
+                before_commit: None,
+            }),
+            changed: Condvar::new(),
+            arriving: AtomicUsize::new(0),
+            groups: AtomicU64::new(0),
+            transactions: AtomicU64::new(0),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // Work runs under catch_unwind, so a poisoned lock only means a panic outside it.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Runs `work` on the connection between groups (self-check).
+    pub(crate) fn with_connection<T>(
+        &self,
+        work: impl FnOnce(&Connection) -> Result<T>,
+    ) -> Result<T> {
+        let state = self.lock();
+        work(state.connection()?)
+    }
+
+    pub(crate) fn set_before_commit(&self, hook: Option<BeforeCommit>) {
+        self.lock().before_commit = hook;
+    }
+
+    pub(crate) fn commits(&self) -> GroupCommits {
+        GroupCommits {
+            groups: self.groups.load(Ordering::Relaxed),
+            transactions: self.transactions.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Runs `work` as one member of a group; returns once the group's `COMMIT` is durable.
+    pub(crate) fn write<T>(&self, work: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let mut work = Some(work);
+        let inside = RUNNING.with(|running| {
+            let running = running.try_borrow().ok()?;
+            match (running.as_ref(), work.take()) {
+                (Some((id, connection)), Some(work)) if *id == self.id => {
+                    Some(nested(connection, work))
+                }
+                (_, unused) => {
+                    work = unused;
+                    None
+                }
+            }
+        });
+        if let Some(result) = inside {
+            return result;
+        }
+        let Some(work) = work else {
+            return Err(LedgerError::GroupFailed("a write ran twice".to_owned()));
+        };
+        self.arriving.fetch_add(1, Ordering::SeqCst);
+        let mut state = self.lock();
+        self.arriving.fetch_sub(1, Ordering::SeqCst);
+
+        if state.open.is_none() {
+            let begun = state
+                .connection()
+                .and_then(|c| Ok(c.execute_batch("BEGIN IMMEDIATE")?));
+            if let Err(error) = begun {
+                drop(state);
+                self.changed.notify_all();
+                return Err(error);
+            }
+            state.last_number += 1;
+            let number = state.last_number;
+            state.open = Some(Group {
+                number,
+                waiting: 0,
+                joined: 0,
+                broken: None,
+            });
+        }
+        let number = state.open.as_ref().map_or(0, |g| g.number);
+
+        let outcome = self.run_seated(&mut state, work);
+        let rolled_back = state
+            .connection
+            .as_ref()
+            .is_none_or(Connection::is_autocommit);
+        if let Some(group) = state.open.as_mut() {
+            group.joined += 1;
+            if rolled_back && group.broken.is_none() {
+                group.broken = Some("SQLite rolled the group's transaction back".to_owned());
+            }
+            if let Member::Done(_) = outcome {
+                group.waiting += 1;
+            }
+        }
+        let value = match outcome {
+            Member::Done(value) => value,
+            Member::Failed(error) => {
+                self.leave_failed(&mut state);
+                drop(state);
+                self.changed.notify_all();
+                return Err(error);
+            }
+            Member::Panicked(payload) => {
+                self.leave_failed(&mut state);
+                drop(state);
+                self.changed.notify_all();
+                panic::resume_unwind(payload);
+            }
+        };
+        // Wake waiting members: one more joined, maybe nobody is arriving any more.
+        self.changed.notify_all();
+
+        while state.ended < number {
+            let full = state
+                .open
+                .as_ref()
+                .is_some_and(|g| g.joined >= MOST_MEMBERS || g.broken.is_some());
+            if full || self.arriving.load(Ordering::SeqCst) == 0 {
+                self.end_group(&mut state);
+                break;
+            }
+            state = self
+                .changed
+                .wait(state)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+
+        if let Some(failure) = state.failures.get_mut(&number) {
+            let message = failure.message.clone();
+            failure.unread = failure.unread.saturating_sub(1);
+            if failure.unread == 0 {
+                state.failures.remove(&number);
+            }
+            return Err(LedgerError::GroupFailed(message));
+        }
+        Ok(value)
+    }
+
+    /// Runs a member's work with the connection seated in `RUNNING`, so writes made from inside
+    /// the work join it; puts the connection back afterwards.
+    fn run_seated<T>(
+        &self,
+        state: &mut State,
+        work: impl FnOnce(&Connection) -> Result<T>,
+    ) -> Member<T> {
+        let Some(connection) = state.connection.take() else {
+            return Member::Failed(LedgerError::GroupFailed(
+                "the writing connection is missing".to_owned(),
+            ));
+        };
+        // Another ledger's member already runs on this thread: this one runs unseated.
+        let unseated = RUNNING.with(|running| match running.try_borrow_mut() {
+            Ok(mut slot) if slot.is_none() => {
+                *slot = Some((self.id, connection));
+                None
+            }
+            _ => Some(connection),
+        });
+        if let Some(connection) = unseated {
+            let outcome = run_member(&connection, work);
+            state.connection = Some(connection);
+            return outcome;
+        }
+        let outcome = RUNNING.with(|running| match running.try_borrow() {
+            Ok(slot) => match slot.as_ref() {
+                Some((_, connection)) => run_member(connection, work),
+                None => Member::Failed(LedgerError::GroupFailed(
+                    "the writing connection is missing".to_owned(),
+                )),
+            },
+            Err(_) => Member::Failed(LedgerError::GroupFailed(
+                "the writing connection is busy".to_owned(),
+            )),
+        });
+        state.connection = RUNNING.with(|running| {
+            running
+                .try_borrow_mut()
+                .ok()
+                .and_then(|mut slot| slot.take())
+                .map(|(_, connection)| connection)
+        });
+        outcome
+    }
+
+    /// A member whose work failed leaves; if it was the group's last hope (nobody waiting,
+    /// nobody arriving), it ends the group so the transaction does not stay open.
+    fn leave_failed(&self, state: &mut State) {
+        let broken = state.open.as_ref().is_some_and(|g| g.broken.is_some());
+        let idle = state.open.as_ref().is_some_and(|g| g.waiting == 0);
+        if broken || (idle && self.arriving.load(Ordering::SeqCst) == 0) {
+            self.end_group(state);
+        }
+    }
+
+    /// Commits the open group (or rolls it back if it is broken) and records the outcome.
+    fn end_group(&self, state: &mut State) {
+        let Some(group) = state.open.take() else {
+            return;
+        };
+        let result = match group.broken {
+            Some(reason) => Err(reason),
+            None => {
+                if let Some(hook) = &state.before_commit {
+                    hook(group.joined);
+                }
+                match state.connection.as_ref() {
+                    Some(connection) => connection
+                        .execute_batch("COMMIT")
+                        .map_err(|e| format!("COMMIT failed: {e}")),
+                    None => Err("the writing connection is missing".to_owned()),
+                }
+            }
+        };
+        match result {
+            Ok(()) => {
+                self.groups.fetch_add(1, Ordering::Relaxed);
+                self.transactions
+                    .fetch_add(u64::try_from(group.waiting).unwrap_or(0), Ordering::Relaxed);
+            }
+            Err(message) => {
+                if let Some(connection) = state.connection.as_ref() {
+                    if !connection.is_autocommit() {
+                        // Nothing of the group may stay; if even this fails the connection
+                        // still holds the transaction and the next BEGIN fails loudly.
+                        let _ = connection.execute_batch("ROLLBACK");
+                    }
+                }
+                if group.waiting > 0 {
+                    state.failures.insert(
+                        group.number,
+                        Failure {
+                            message,
+                            unread: group.waiting,
+                        },
+                    );
+                }
+            }
+        }
+        state.ended = group.number;
+        self.changed.notify_all();
+    }
+}
+
+impl State {
+    fn connection(&self) -> Result<&Connection> {
+        self.connection
+            .as_ref()
+            .ok_or_else(|| LedgerError::GroupFailed("the writing connection is missing".to_owned()))
+    }
+}
+
+/// A write made from inside a member's work: a nested savepoint of that member, undone alone on
+/// `Err` (the member decides whether its whole work fails).
+fn nested<T>(connection: &Connection, work: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+    connection.execute_batch("SAVEPOINT nested")?;
+    match work(connection) {
+        Ok(value) => {
+            connection.execute_batch("RELEASE nested")?;
+            Ok(value)
+        }
+        Err(error) => {
+            if !connection.is_autocommit() {
+                connection.execute_batch("ROLLBACK TO nested; RELEASE nested")?;
+            }
+            Err(error)
+        }
+    }
+}
+
+/// Runs one member's work inside a savepoint; on failure only the savepoint is undone.
+fn run_member<T>(
+    connection: &Connection,
+    work: impl FnOnce(&Connection) -> Result<T>,
+) -> Member<T> {
+    if let Err(error) = connection.execute_batch("SAVEPOINT member") {
+        return Member::Failed(error.into());
+    }
+    let outcome = match panic::catch_unwind(AssertUnwindSafe(|| work(connection))) {
+        Ok(Ok(value)) => Member::Done(value),
+        Ok(Err(error)) => Member::Failed(error),
+        Err(payload) => Member::Panicked(payload),
+    };
+    if connection.is_autocommit() {
+        // SQLite already rolled the whole transaction back (e.g. SQLITE_FULL): the caller
+        // sees the group broken.
+        return match outcome {
+            Member::Done(_) => Member::Failed(LedgerError::GroupFailed(
+                "SQLite rolled the group's transaction back".to_owned(),
+            )),
+            other => other,
+        };
+    }
+    let end = match outcome {
+        Member::Done(_) => connection.execute_batch("RELEASE member"),
+        _ => connection.execute_batch("ROLLBACK TO member; RELEASE member"),
+    };
+    match end {
+        Ok(()) => outcome,
+        Err(error) => {
+            // The savepoint could not be closed: the transaction's content is unknown, so the
+            // whole group is rolled back (`ROLLBACK` ends it; the group sees autocommit).
+            let _ = connection.execute_batch("ROLLBACK");
+            match outcome {
+                Member::Panicked(payload) => Member::Panicked(payload),
+                _ => Member::Failed(error.into()),
+            }
+        }
+    }
+}
