@@ -522,6 +522,104 @@ mod tests {
     }
 
     #[test]
+    fn under_group_commit_a_failing_member_leaves_no_hole_and_every_batch_is_one_snapshot() {
+        let (_dir, ledger) = fresh();
+        seed(&ledger);
+        sell(&ledger, "S-dup", 1_000);
+        let writers = 6;
+        let per_writer = 12;
+        let done = std::sync::atomic::AtomicBool::new(false);
+        let start = std::sync::Barrier::new(writers + 1);
+        let (refused, batches_read) = std::thread::scope(|scope| {
+            let reader = scope.spawn(|| {
+                start.wait();
+                let mut read = 0;
+                loop {
+                    let finished = done.load(std::sync::atomic::Ordering::SeqCst);
+                    let batch = ledger.outbox_batch_after(0, usize::MAX).unwrap();
+                    let seqs: Vec<i64> = batch.entries.iter().map(|e| e.seq).collect();
+                    let expected: Vec<i64> = (1..=batch.head_seq).collect();
+                    assert_eq!(seqs, expected, "a batch is a prefix without a hole");
+                    for row in batch.rows.iter().filter(|r| r.kind == OutboxKind::Sale) {
+                        assert!(
+                            row.row.is_some(),
+                            "the sale {} is queued and visible in the same snapshot",
+                            row.key
+                        );
+                    }
+                    read += 1;
+                    if finished {
+                        return read;
+                    }
+                }
+            });
+            let handles: Vec<_> = (0..writers)
+                .map(|w| {
+                    let (ledger, start) = (&ledger, &start);
+                    scope.spawn(move || {
+                        start.wait();
+                        let mut refused = 0;
+                        for i in 0..per_writer {
+                            // Every third attempt reuses a sale id: that member fails inside
+                            // a group whose other members commit.
+                            let id = if i % 3 == 2 {
+                                "S-dup".to_owned()
+                            } else {
+                                format!("S-{w}-{i}")
+                            };
+                            let sale = NewSale {
+                                id: id.clone(),
+                                register_id: "kiosk-1".into(),
+                                operator_id: "op-a".into(),
+                                shift_id: None,
+                                network: Network::Ais,
+                                phone: Msisdn::parse("0812345678").unwrap(),
+                                amount: Satang::new(1_000),
+                                method: PaymentMethod::Cash,
+                                at: at(),
+                            };
+                            let payment = NewPayment {
+                                method: PaymentMethod::Cash,
+                                reference: id,
+                                amount: Satang::new(1_000),
+                            };
+                            let actor = Actor::new(ActorKind::Cashier, "op-a");
+                            if ledger.create_sale(&sale, &payment, &actor).is_err() {
+                                refused += 1;
+                            }
+                        }
+                        refused
+                    })
+                })
+                .collect();
+            let refused: usize = handles.into_iter().map(|h| h.join().unwrap()).sum();
+            done.store(true, std::sync::atomic::Ordering::SeqCst);
+            (refused, reader.join().unwrap())
+        });
+        assert_eq!(
+            refused,
+            writers * per_writer / 3,
+            "every duplicate is refused"
+        );
+        assert!(batches_read >= 1);
+        let batch = ledger.outbox_batch_after(0, usize::MAX).unwrap();
+        let seqs: Vec<i64> = batch.entries.iter().map(|e| e.seq).collect();
+        assert_eq!(seqs, (1..=batch.head_seq).collect::<Vec<_>>());
+        let dup_inserts = batch
+            .entries
+            .iter()
+            .filter(|e| e.kind == OutboxKind::Sale && e.key == "S-dup")
+            .count();
+        assert_eq!(dup_inserts, 1, "the refused attempts queued nothing");
+        let sales = batch
+            .rows
+            .iter()
+            .filter(|r| r.kind == OutboxKind::Sale)
+            .count();
+        assert_eq!(sales, 1 + writers * per_writer * 2 / 3);
+    }
+
+    #[test]
     fn a_batch_names_each_row_once_and_respects_the_limit() {
         let (_dir, ledger) = fresh();
         seed(&ledger);
