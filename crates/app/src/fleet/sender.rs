@@ -178,8 +178,12 @@ impl OutboxSender {
         let reply = self.client.push(&wire).await?;
         self.crash.hit("fleet.push.after_send")?;
         if reply.applied_through != acked_before {
-            self.ledger
-                .outbox_acknowledged(reply.applied_through, self.clock.now())?;
+            // A ledger write waits for its group commit's fsync: off the async worker, as the
+            // engine's writes are, so it can share that commit with a sale.
+            crate::engine::durably(|| {
+                self.ledger
+                    .outbox_acknowledged(reply.applied_through, self.clock.now())
+            })?;
         }
         self.crash.hit("fleet.push.after_ack")?;
         *self
