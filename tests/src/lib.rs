@@ -276,6 +276,30 @@ impl World {
         self.endpoints().engine_on(ledger, crash, socket).await
     }
 
+    /// As [`World::engine`], but the providers call back at `callback_base` with
+    /// `callback_token` (a fleet hub's relay) instead of the engine's own listener.
+    pub async fn engine_relayed(
+        &self,
+        ledger: Arc<Ledger>,
+        crash: Arc<dyn CrashHook>,
+        callback_base: Url,
+        callback_token: &str,
+    ) -> Result<Running, WorldError> {
+        let socket = match &self.socket {
+            Some(socket) => Some(tokio::net::TcpListener::from_std(socket.try_clone()?)?),
+            None => None,
+        };
+        self.endpoints()
+            .engine_full(
+                ledger,
+                crash,
+                socket,
+                &EngineOptions::default(),
+                Some((callback_base, callback_token)),
+            )
+            .await
+    }
+
     /// As [`World::engine`], with [`EngineOptions`] (the benchmarks).
     pub async fn engine_with(
         &self,
@@ -373,13 +397,32 @@ impl Endpoints {
         socket: Option<tokio::net::TcpListener>,
         options: &EngineOptions,
     ) -> Result<Running, WorldError> {
+        self.engine_full(ledger, crash, socket, options, None).await
+    }
+
+    /// As [`Endpoints::engine_with`]; with `relay`, the providers call back at that base URL and
+    /// token (a fleet hub) instead of the engine's own listener.
+    async fn engine_full(
+        &self,
+        ledger: Arc<Ledger>,
+        crash: Arc<dyn CrashHook>,
+        socket: Option<tokio::net::TcpListener>,
+        options: &EngineOptions,
+        relay: Option<(Url, &str)>,
+    ) -> Result<Running, WorldError> {
         let transport = Transport::new(termdee_providers::transport::TransportConfig {
             connect_timeout: Duration::from_millis(500),
             total_timeout: Duration::from_millis(400),
             ..termdee_providers::transport::TransportConfig::default()
         })
         .map_err(|e| WorldError::Transport(e.to_string()))?;
-        let callback_base = Url::parse(&format!("http://{}/", self.listen))?;
+        let (callback_base, callback_token) = match relay {
+            Some((base, token)) => (base, token),
+            None => (
+                Url::parse(&format!("http://{}/", self.listen))?,
+                CALLBACK_TOKEN,
+            ),
+        };
         let wepay = WepayClient::new(
             WepayConfig {
                 base_url: Url::parse(&self.wepay)?,
@@ -389,7 +432,7 @@ impl Endpoints {
                 callback_url: Some(callbacks::callback_url(
                     &callback_base,
                     "wepay",
-                    CALLBACK_TOKEN,
+                    callback_token,
                 )?),
             },
             transport.clone(),
@@ -419,7 +462,7 @@ impl Endpoints {
                 app_id: termdee_sim::bluepay::BluepayMerchant::demo().app_id,
                 merchant_private_key: SecretString::from(DEMO_MERCHANT_PRIVATE_KEY_PEM),
                 bluepay_public_key: DEMO_PROVIDER_PUBLIC_KEY_PEM.to_owned(),
-                notify_url: callbacks::callback_url(&callback_base, "bluepay", CALLBACK_TOKEN)?,
+                notify_url: callbacks::callback_url(&callback_base, "bluepay", callback_token)?,
                 redirect_url: Url::parse("http://127.0.0.1/done")?,
                 channel_code: "TRUEMONEY_URL".to_owned(),
                 customer_name: "Kiosk customer".to_owned(),
@@ -439,7 +482,7 @@ impl Endpoints {
                 callback_url: Some(callbacks::callback_url(
                     &callback_base,
                     "deposit_qr",
-                    CALLBACK_TOKEN,
+                    callback_token,
                 )?),
                 ref_account: "1448702118".to_owned(),
                 ref_bank_code: "004".to_owned(),

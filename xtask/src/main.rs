@@ -31,13 +31,15 @@ use std::process::{Command, ExitCode};
 /// Debian packages the desktop app needs to build and run.
 const BUILD_PACKAGES: &[&str] = &["build-essential", "pkg-config", "libwebkit2gtk-4.1-dev"];
 /// Debian packages the tests need on top: a virtual display, the WebKit WebDriver, Chromium for
-/// the browser tests, ImageMagick for screenshots.
+/// the browser tests, ImageMagick for screenshots, and PostgreSQL's server binaries for the fleet
+/// hub's tests (each test runs its own throwaway server with `initdb` / `pg_ctl`).
 const TEST_PACKAGES: &[&str] = &[
     "xvfb",
     "xauth",
     "webkit2gtk-driver",
     "chromium",
     "imagemagick",
+    "postgresql",
 ];
 /// The screen size for Xvfb: the app window's default size, so a root-window screenshot is
 /// exactly the window (there is no window manager to draw decorations).

@@ -19,6 +19,9 @@
 //!   a small enum the UI branches on (and translates into Thai or English); the message is the
 //!   English detail for logs and support. The UI never matches on message text.
 //!
+//! - [`fleet`]: the register's side of the fleet hub (`termdee hub`): the outbox sender, the
+//!   callback relay client, and the owner screen's read of the fleet.
+//!
 //! The request and response types derive [`ts_rs::TS`]; [`bindings::typescript`] writes them out
 //! as TypeScript, checked in at `ui/src/platform/bindings.ts`, and a test fails when the two drift.
 #![deny(missing_docs)]
@@ -28,6 +31,7 @@ pub mod bindings;
 pub mod engine;
 pub mod error;
 pub mod fixtures;
+pub mod fleet;
 pub mod qr;
 pub mod reports;
 pub mod settings;

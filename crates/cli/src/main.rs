@@ -9,6 +9,7 @@
 //! - a well-formed request whose answer is "no" (an invalid payload to `decode`) exits 1.
 
 mod crash_worker;
+mod hub;
 mod promptpay;
 mod providers;
 mod receipt;
@@ -47,6 +48,9 @@ enum Command {
     /// Seeded whole-sale runs against the simulators with faults (and kills with --crash);
     /// prints one JSON line and exits 1 if any money invariant broke.
     Soak(soak::SoakArgs),
+    /// The fleet hub on PostgreSQL: serve, enroll a register, issue an owner token, migrate.
+    #[command(subcommand)]
+    Hub(hub::HubCommand),
     /// Receipt printers: the test page.
     #[command(subcommand)]
     Receipt(receipt::ReceiptCommand),
@@ -76,6 +80,7 @@ fn main() -> ExitCode {
         Command::Report(args) => report::run(&args),
         Command::Sales(args) => sales::run(&args),
         Command::Soak(args) => soak::run(args),
+        Command::Hub(command) => hub::run(command),
         Command::Receipt(command) => receipt::run(command),
         Command::CrashWorker(args) => crash_worker::run(args),
     }

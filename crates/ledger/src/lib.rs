@@ -28,6 +28,9 @@
 //!   (one first owner, never zero active owners) are checked inside the writing transaction.
 //!   Shifts are closed blind: the count comes in and the expected cash is computed from the sales
 //!   in the same transaction ([`Ledger::close_shift`]).
+//! - **An outbox to the fleet hub.** Triggers queue every change of a sale, operator or register
+//!   and every event in the same transaction ([`OutboxBatch`], [`Ledger::outbox_batch`]); the
+//!   register's sender pushes them and records the hub's acknowledgement.
 //!
 //! The API is synchronous and blocking. Writes share fsyncs by **group commit**: transactions of
 //! concurrent callers run as savepoints of one `BEGIN IMMEDIATE`, one `COMMIT` makes them all
@@ -43,6 +46,7 @@ mod exchanges;
 mod group;
 mod migrations;
 mod operators;
+mod outbox;
 mod payments;
 mod registers;
 mod report;
@@ -61,6 +65,7 @@ pub use events::Event;
 pub use exchanges::Exchange;
 pub use group::GroupCommits;
 pub use operators::{Operator, OperatorAccount, OperatorRole, PinChange, PinFailure, PinLockout};
+pub use outbox::{OutboxBatch, OutboxEntry, OutboxKind, OutboxRow, OutboxStatus};
 pub use payments::{NewPayment, Payment, PaymentEnd, PaymentState};
 pub use registers::{Register, RegisterKind};
 pub use report::ReportScope;

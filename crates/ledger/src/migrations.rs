@@ -258,8 +258,54 @@ CREATE INDEX sales_by_shift ON sales(shift_id) WHERE shift_id IS NOT NULL;
 CREATE INDEX sales_by_refund_shift ON sales(refund_shift_id) WHERE refund_shift_id IS NOT NULL;
 "#;
 
+/// Version 3: the transactional outbox to the fleet hub (see `outbox.rs`).
+///
+/// Triggers append one row per change of a sale, operator or register and one per event, in the
+/// same transaction as the change: no code path can change a row without queueing it. The rows
+/// name what changed, not its columns: the sender reads the current row when it sends, so
+/// columns added by later migrations travel without touching these triggers. The rows of V2's
+/// rebuilt `operators` (role) and widened `sales` (provider, cost) therefore travel whole, except
+/// the columns the sender withholds as secrets (`pin_hash`, see `outbox.rs`).
+const V3: &str = r#"
+CREATE TABLE outbox (
+    -- AUTOINCREMENT: a sequence number is never reused, even after rows are deleted.
+    seq   INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind  TEXT NOT NULL CHECK (kind IN ('register', 'operator', 'sale', 'event')),
+    key   TEXT NOT NULL
+);
+
+-- How far the hub has acknowledged (one row).
+CREATE TABLE outbox_cursor (
+    id          INTEGER PRIMARY KEY CHECK (id = 1),
+    acked_seq   INTEGER NOT NULL CHECK (acked_seq >= 0),
+    acked_at    INTEGER
+) STRICT;
+INSERT INTO outbox_cursor (id, acked_seq) VALUES (1, 0);
+
+CREATE TRIGGER outbox_register_insert AFTER INSERT ON registers
+BEGIN INSERT INTO outbox (kind, key) VALUES ('register', NEW.id); END;
+CREATE TRIGGER outbox_register_update AFTER UPDATE ON registers
+BEGIN INSERT INTO outbox (kind, key) VALUES ('register', NEW.id); END;
+CREATE TRIGGER outbox_operator_insert AFTER INSERT ON operators
+BEGIN INSERT INTO outbox (kind, key) VALUES ('operator', NEW.id); END;
+CREATE TRIGGER outbox_operator_update AFTER UPDATE ON operators
+BEGIN INSERT INTO outbox (kind, key) VALUES ('operator', NEW.id); END;
+CREATE TRIGGER outbox_sale_insert AFTER INSERT ON sales
+BEGIN INSERT INTO outbox (kind, key) VALUES ('sale', NEW.id); END;
+CREATE TRIGGER outbox_sale_update AFTER UPDATE ON sales
+BEGIN INSERT INTO outbox (kind, key) VALUES ('sale', NEW.id); END;
+CREATE TRIGGER outbox_event_insert AFTER INSERT ON events
+BEGIN INSERT INTO outbox (kind, key) VALUES ('event', CAST(NEW.seq AS TEXT)); END;
+
+-- A ledger that sold before this version queues its whole history once, oldest first.
+INSERT INTO outbox (kind, key) SELECT 'register', id FROM registers ORDER BY created_at, id;
+INSERT INTO outbox (kind, key) SELECT 'operator', id FROM operators ORDER BY created_at, id;
+INSERT INTO outbox (kind, key) SELECT 'sale', id FROM sales ORDER BY created_at, id;
+INSERT INTO outbox (kind, key) SELECT 'event', CAST(seq AS TEXT) FROM events ORDER BY seq;
+"#;
+
 /// Every migration's SQL, oldest first.
-const ALL: [&str; 2] = [V1, V2];
+const ALL: [&str; 3] = [V1, V2, V3];
 
 /// How many migrations there are (the schema version of an up-to-date ledger).
 pub fn count() -> usize {
@@ -282,4 +328,10 @@ pub fn migrations() -> Migrations<'static> {
             .map(|sql| M::up(sql).foreign_key_check())
             .collect(),
     )
+}
+
+/// The first `n` migrations only: a ledger as an older release left it (tests of upgrades).
+#[cfg(test)]
+pub(crate) fn first(n: usize) -> Migrations<'static> {
+    Migrations::new(ALL.iter().take(n).map(|sql| M::up(sql)).collect())
 }

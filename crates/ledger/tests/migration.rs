@@ -13,7 +13,7 @@ const DAY: &str = "2026-03-01";
 /// sales in several outcomes with their top-ups, keys and events.
 fn write_v1(path: &std::path::Path) -> TestResult<i64> {
     let v1 = termdee_ledger::migration_sql(1).expect("V1 is known");
-    assert!(termdee_ledger::migration_sql(3).is_none());
+    assert!(termdee_ledger::migration_sql(4).is_none());
     let c = rusqlite::Connection::open(path)?;
     c.pragma_update(None, "journal_mode", "wal")?;
     c.pragma_update(None, "foreign_keys", "ON")?;
@@ -56,13 +56,13 @@ fn write_v1(path: &std::path::Path) -> TestResult<i64> {
 }
 
 #[test]
-fn a_v1_ledger_with_data_opens_migrated_to_v2_and_keeps_working() {
+fn a_v1_ledger_with_data_opens_migrated_to_the_latest_and_keeps_working() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("v1.sqlite");
     let at = write_v1(&path).unwrap();
 
     let ledger = Ledger::open(&path).unwrap();
-    assert_eq!(ledger.self_check().schema_version, 2);
+    assert_eq!(ledger.self_check().schema_version, 3);
     assert_eq!(ledger.self_check().integrity, "ok");
 
     // Operators keep their kind as their role, have no PIN, and are not locked.
@@ -218,12 +218,32 @@ fn a_v1_ledger_with_data_opens_migrated_to_v2_and_keeps_working() {
     assert_eq!(events, 4, "three V1 events and the new sale's");
     let triggers: i64 = c
         .query_row(
-            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger'",
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name NOT LIKE 'outbox_%'",
             [],
             |r| r.get(0),
         )
         .unwrap();
     assert_eq!(triggers, 3, "the state machine and the append-only events");
+    // Migration 3's outbox triggers, on the tables migration 2 rebuilt (operators) too.
+    let outbox_triggers: Vec<String> = c
+        .prepare("SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'outbox_%' ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        outbox_triggers,
+        [
+            "events",
+            "operators",
+            "operators",
+            "registers",
+            "registers",
+            "sales",
+            "sales"
+        ]
+    );
     let error = c
         .execute("UPDATE sales SET state = 'completed' WHERE id = 'S3'", [])
         .unwrap_err();
@@ -235,7 +255,7 @@ fn a_v1_ledger_with_data_opens_migrated_to_v2_and_keeps_working() {
 
     // Opening again changes nothing.
     let again = Ledger::open(&path).unwrap();
-    assert_eq!(again.self_check().schema_version, 2);
+    assert_eq!(again.self_check().schema_version, 3);
     assert_eq!(again.all_sales().unwrap().len(), 5);
 }
 

@@ -9,7 +9,7 @@ use common::{create, day_zero, event_count, raw, shop, TestResult};
 use termdee_domain::{PaymentMethod, SaleState};
 use termdee_ledger::{Ledger, LedgerError};
 
-const TABLES: [&str; 11] = [
+const TABLES: [&str; 13] = [
     "registers",
     "operators",
     "shifts",
@@ -21,7 +21,12 @@ const TABLES: [&str; 11] = [
     "exchanges",
     "callbacks",
     "sale_transitions",
+    "outbox",
+    "outbox_cursor",
 ];
+
+/// The schema version this build writes (one per migration).
+const VERSION: i64 = 3;
 
 fn user_tables(connection: &rusqlite::Connection) -> TestResult<BTreeSet<String>> {
     let mut statement = connection.prepare(
@@ -51,7 +56,7 @@ fn open_on_an_empty_file_builds_every_table_and_passes_the_self_check() {
     assert!(path.exists());
 
     let check = ledger.self_check().clone();
-    assert_eq!(check.schema_version, 2);
+    assert_eq!(check.schema_version, VERSION);
     assert_eq!(check.journal_mode, "wal");
     assert_eq!(check.synchronous, 2);
     assert_eq!(check.foreign_keys, 1);
@@ -64,7 +69,7 @@ fn open_on_an_empty_file_builds_every_table_and_passes_the_self_check() {
     let version: i64 = connection
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 2);
+    assert_eq!(version, VERSION);
     // WAL is a property of the file: a second, unconfigured connection sees it too.
     let mode: String = connection
         .pragma_query_value(None, "journal_mode", |r| r.get(0))
@@ -92,7 +97,7 @@ fn reopening_an_existing_ledger_keeps_its_data_and_changes_no_schema() {
 
     for _ in 0..2 {
         let ledger = Ledger::open(&path).unwrap();
-        assert_eq!(ledger.self_check().schema_version, 2);
+        assert_eq!(ledger.self_check().schema_version, VERSION);
         assert_eq!(ledger.sale("S1").unwrap().state, SaleState::AwaitingPayment);
         assert_eq!(ledger.all_sales().unwrap().len(), 1);
     }
@@ -146,7 +151,7 @@ fn a_ledger_whose_version_was_moved_ahead_is_refused() {
     let shop = shop().unwrap();
     raw(&shop)
         .unwrap()
-        .pragma_update(None, "user_version", 3)
+        .pragma_update(None, "user_version", VERSION + 1)
         .unwrap();
     let common::Shop { ledger, path, dir } = shop;
     drop(ledger);

@@ -42,6 +42,7 @@ use tokio::task::JoinHandle;
 use crate::auth::{self, Operators, Permission, Session};
 use crate::engine::{callbacks, Backoff, Engine, EngineConfig};
 use crate::error::{AppError, ErrorCode};
+use crate::fleet::{self, FleetConfig, FleetHandle, HubSettings};
 use crate::settings::Settings;
 use demo::DemoProviders;
 use providers::{CallbackTarget, Ports};
@@ -108,6 +109,8 @@ struct Running {
     ports: Ports,
     problems: Vec<AppError>,
     tasks: Vec<JoinHandle<()>>,
+    /// The outbox sender and relay client, when a hub is set (stopped when dropped).
+    _fleet: Option<FleetHandle>,
 }
 
 impl Drop for Running {
@@ -279,6 +282,12 @@ impl Shop {
         let ledger = self.open_ledger(demo, settings)?;
         let token = self.callback_token()?;
         let transport = providers::transport()?;
+        // A demo sells on simulators: its sales never go to the owner's hub.
+        let hub = if demo {
+            None
+        } else {
+            self.hub_settings(settings)?
+        };
         let mut tasks = Vec::new();
         let (ports, problems, demo_providers, listener) = if demo {
             let simulators = DemoProviders::start().await.map_err(internal)?;
@@ -313,12 +322,18 @@ impl Shop {
                     })?)
                 }
             };
-            let target = match settings.public_url.trim() {
-                "" => None,
-                base => Some(CallbackTarget {
+            let target = match (settings.public_url.trim(), &hub) {
+                // Reachable from the internet itself: providers call it directly.
+                (base, _) if !base.is_empty() => Some(CallbackTarget {
                     base: url::Url::parse(base).map_err(internal)?,
                     token: token.clone(),
                 }),
+                // Behind the shop's NAT: providers call the hub, which relays to this register.
+                (_, Some(hub)) => Some(CallbackTarget {
+                    base: hub.callback_base(&settings.register_id).map_err(internal)?,
+                    token: SecretString::from(hub.callback_token()),
+                }),
+                (_, None) => None,
             };
             let (ports, mut problems) =
                 providers::build_ports(settings, store, target.as_ref(), &transport)?;
@@ -385,13 +400,50 @@ impl Shop {
         if let Ok(queue) = &self.print_queue {
             tasks.extend(receipts::start_worker(queue, settings));
         }
+        let fleet = match &hub {
+            Some(hub) => Some(
+                fleet::spawn(
+                    hub,
+                    engine.clone(),
+                    self.clock.clone(),
+                    ports.topups.clone(),
+                    FleetConfig::default(),
+                )
+                .map_err(|error| {
+                    AppError::new(
+                        ErrorCode::InvalidSettings,
+                        format!("the hub cannot be reached as set: {error}"),
+                    )
+                })?,
+            ),
+            None => None,
+        };
         Ok(Running {
             engine,
             demo: demo_providers,
             ports,
             problems,
             tasks,
+            _fleet: fleet,
         })
+    }
+
+    /// The hub this register sends to, when both its URL and the register token are set.
+    fn hub_settings(&self, settings: &Settings) -> Result<Option<HubSettings>, AppError> {
+        let url = settings.hub_url.trim();
+        if url.is_empty() {
+            return Ok(None);
+        }
+        let Some(token) = self.secrets.get(HUB_TOKEN_SECRET)? else {
+            return Ok(None);
+        };
+        let url = url::Url::parse(url).map_err(|error| {
+            AppError::new(
+                ErrorCode::InvalidSettings,
+                format!("the hub URL {url:?}: {error}"),
+            )
+        })?;
+        Ok(Some(HubSettings::new(url, token)))
     }
 
     fn open_ledger(&self, demo: bool, settings: &Settings) -> Result<Arc<Ledger>, AppError> {
