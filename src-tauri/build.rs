@@ -2,7 +2,7 @@
 //! at it; `generate_context!` in lib.rs takes the same path.
 
 /// Every command of `src/commands.rs` (a test checks the two lists agree).
-const COMMANDS: [&str; 34] = [
+const COMMANDS: [&str; 37] = [
     "status",
     "setup_owner",
     "login_choices",
@@ -24,6 +24,9 @@ const COMMANDS: [&str; 34] = [
     "close_shift",
     "report",
     "save_report_csv",
+    "fleet_report",
+    "save_fleet_report_csv",
+    "fleet_health",
     "balances",
     "reconcile",
     "operators",

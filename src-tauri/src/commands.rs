@@ -163,6 +163,36 @@ pub fn save_report_csv<R: Runtime>(
     Ok(path.display().to_string())
 }
 
+/// The owner report over every register, from the fleet hub.
+#[tauri::command]
+pub async fn fleet_report(
+    state: State<'_, ShellState>,
+    request: ReportRequest,
+) -> Reply<ReportView> {
+    state.shop()?.fleet_report(&request).await
+}
+
+/// The fleet report saved as a CSV file; the answer is where it went.
+#[tauri::command]
+pub async fn save_fleet_report_csv<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, ShellState>,
+    request: ReportRequest,
+) -> Reply<String> {
+    let folder = crate::exports_folder(&app)?;
+    let path = state
+        .shop()?
+        .save_fleet_report_csv(&request, &folder)
+        .await?;
+    Ok(path.display().to_string())
+}
+
+/// Every register's health, from the fleet hub.
+#[tauri::command]
+pub async fn fleet_health(state: State<'_, ShellState>) -> Reply<FleetHealthView> {
+    state.shop()?.fleet_health().await
+}
+
 /// Provider balances and network status.
 #[tauri::command]
 pub async fn balances(state: State<'_, ShellState>) -> Reply<Vec<ProviderBalance>> {

@@ -240,6 +240,11 @@ const words = {
   settingsHub: { th: 'ศูนย์กลางหลายสาขา', en: 'Fleet hub' },
   hubUrl: { th: 'URL ศูนย์กลาง', en: 'Hub URL' },
   hubToken: { th: 'โทเคนศูนย์กลาง', en: 'Hub token' },
+  hubOwnerToken: { th: 'โทเคนเจ้าของร้าน (ดูทุกเครื่อง)', en: 'Owner token (fleet view)' },
+  hubOwnerTokenHelp: {
+    th: 'ออกด้วยคำสั่ง termdee hub owner-token บนเครื่องศูนย์กลาง; ใช้ดูยอดของทุกเครื่อง ไม่ต้องใส่ที่ตู้คีออสก์',
+    en: 'Issued with termdee hub owner-token on the hub; it reads every register, so never give it to a kiosk',
+  },
   tokenSet: { th: 'ตั้งไว้แล้ว', en: 'Stored' },
 
   // Dashboard
@@ -249,6 +254,25 @@ const words = {
   dashOperators: { th: 'ผู้ใช้งาน', en: 'Operators' },
   dashPrinter: { th: 'คิวพิมพ์', en: 'Print queue' },
   dashKiosk: { th: 'โหมดตู้', en: 'Kiosk mode' },
+  dashFleet: { th: 'ทุกเครื่อง', en: 'Fleet' },
+  fleetRegisters: { th: 'เครื่องขายทั้งหมด', en: 'Every register' },
+  fleetReport: { th: 'ยอดขายรวมทุกเครื่อง', en: 'Sales across every register' },
+  fleetAsOf: { th: 'ข้อมูลจากศูนย์กลาง ณ {time}', en: 'From the hub at {time}' },
+  fleetEmpty: { th: 'ยังไม่มีเครื่องลงทะเบียนกับศูนย์กลาง', en: 'No register is enrolled at the hub yet' },
+  fleetSetUpHelp: {
+    th: 'ในหน้าตั้งค่า ใส่ URL ศูนย์กลาง และโทเคนเจ้าของร้านที่ได้จากคำสั่ง termdee hub owner-token',
+    en: 'In Settings, enter the hub URL and the owner token from termdee hub owner-token',
+  },
+  colRegister: { th: 'เครื่อง', en: 'Register' },
+  colLastSeen: { th: 'ติดต่อล่าสุด', en: 'Last seen' },
+  colBacklog: { th: 'รอส่งข้อมูล', en: 'Not yet synced' },
+  colCallbacks: { th: 'แจ้งผลรอรับ', en: 'Callbacks waiting' },
+  colBalances: { th: 'ยอดเงินผู้ให้บริการ', en: 'Provider balances' },
+  never: { th: 'ยังไม่เคย', en: 'Never' },
+  silent: { th: 'ขาดการติดต่อ', en: 'Not heard from' },
+  callbacksRefused: { th: 'ปฏิเสธ {count}', en: '{count} refused' },
+  balanceUnknown: { th: 'อ่านไม่ได้', en: 'unknown' },
+  lowShort: { th: 'ยอดต่ำ', en: 'low' },
   from: { th: 'ตั้งแต่', en: 'From' },
   to: { th: 'ถึง', en: 'To' },
   presetToday: { th: 'วันนี้', en: 'Today' },
@@ -407,6 +431,10 @@ const errorSentences: Record<ErrorCode, Words> = {
   hub_unavailable: {
     th: 'ติดต่อศูนย์กลางร้านไม่ได้',
     en: 'The fleet hub could not be reached',
+  },
+  fleet_not_set_up: {
+    th: 'ยังไม่ได้เชื่อมต่อศูนย์กลางร้าน: ใส่ที่อยู่ศูนย์กลางและรหัสเจ้าของร้านในหน้าตั้งค่า',
+    en: 'No fleet hub yet: set the hub address and the owner token in Settings',
   },
   demo_only: {
     th: 'ใช้ได้เฉพาะโหมดสาธิต',

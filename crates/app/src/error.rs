@@ -52,6 +52,8 @@ pub enum ErrorCode {
     PrinterUnavailable,
     /// The fleet hub could not be reached or refused.
     HubUnavailable,
+    /// The fleet view needs the hub's URL and an owner token in the settings.
+    FleetNotSetUp,
     /// This only exists in demo mode (acting as the paying customer).
     DemoOnly,
     /// Something that should not happen; the message has the detail for support.

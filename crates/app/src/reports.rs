@@ -99,11 +99,23 @@ pub fn report_view(
         });
         day = BusinessDay::of(day.end());
     }
+    // Operator names for the lines (an id alone means little to an owner).
+    let labels = match request.by {
+        ReportDimension::Operator => ledger
+            .operators()
+            .map_err(from_ledger)?
+            .into_iter()
+            .filter(|operator| rows.iter().any(|row| row.key == operator.id))
+            .map(|operator| (operator.id, operator.name))
+            .collect(),
+        _ => BTreeMap::new(),
+    };
     Ok(ReportView {
         request: request.clone(),
         total: total(&rows),
         rows,
         days,
+        labels,
     })
 }
 

@@ -98,6 +98,7 @@ fn settings(wepay_url: &str, hub_url: &str, hub_token: Option<String>) -> Settin
         printer_width_dots: 384,
         hub_url: hub_url.into(),
         hub_token,
+        hub_owner_token: None,
     }
 }
 

@@ -1240,6 +1240,7 @@ fn read_csv_refuses_what_is_not_a_report() {
         rows: vec![],
         total: ReportRow::default(),
         days: vec![],
+        labels: Default::default(),
     };
     let text = render_csv(&view).unwrap();
     assert!(read_csv(&text).is_ok());
@@ -1297,6 +1298,7 @@ proptest! {
             total: termdee_domain::report::total(&rows),
             rows,
             days: vec![],
+            labels: Default::default(),
         };
         let text = render_csv(&view).unwrap();
         let back = read_csv(&text).unwrap();

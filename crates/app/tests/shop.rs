@@ -319,6 +319,7 @@ async fn settings_keep_secrets_out_of_sight_and_refuse_changes_during_a_shift() 
         printer_width_dots: 384,
         hub_url: String::new(),
         hub_token: None,
+        hub_owner_token: None,
     };
     let view = shop.save_settings(&update).await.expect("saved");
     assert_eq!(view.qr_countdown_seconds, 240);

@@ -26,6 +26,48 @@ fn key_column(by: ReportDimension) -> &'static str {
     }
 }
 
+/// The sales of Bangkok days `from..=to` (of one register, or all) grouped by `key` (one of
+/// the fixed SQL expressions above, never user text) and state, with the money summed.
+async fn groups(
+    client: &deadpool_postgres::Object,
+    key: &str,
+    from: BusinessDay,
+    to: BusinessDay,
+    register: Option<&str>,
+) -> Result<Vec<SalesGroup>> {
+    let sql = format!(
+        "SELECT {key} AS key, state, COUNT(*), SUM(amount)::int8, SUM(received)::int8,
+                SUM(delivered)::int8, SUM(refunded)::int8, SUM(cost)::int8,
+                COUNT(*) FILTER (WHERE received > 0)
+         FROM sales
+         WHERE day BETWEEN CAST($1::text AS date) AND CAST($2::text AS date)
+           AND ($3::text IS NULL OR register_id = $3)
+         GROUP BY 1, 2"
+    );
+    let rows = client
+        .query(&sql, &[&from.to_string(), &to.to_string(), &register])
+        .await?;
+    let mut groups = Vec::with_capacity(rows.len());
+    for row in rows {
+        let state: String = row.get(1);
+        let state: SaleState = state
+            .parse()
+            .map_err(|_| HubError::Invalid(format!("a stored sale is in state {state:?}")))?;
+        groups.push(SalesGroup {
+            key: row.get(0),
+            state,
+            count: row.get(2),
+            amount: row.get(3),
+            received: row.get(4),
+            delivered: row.get(5),
+            refunded: row.get(6),
+            cost: row.get(7),
+            paid_count: row.get(8),
+        });
+    }
+    Ok(groups)
+}
+
 /// A sale that waits for a person, for the owner's page.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct UnresolvedSale {
@@ -60,38 +102,9 @@ impl Store {
             return Err(HubError::Invalid(format!("{to} is before {from}")));
         }
         let client = self.client().await?;
-        let sql = format!(
-            "SELECT {key} AS key, state, COUNT(*), SUM(amount)::int8, SUM(received)::int8,
-                    SUM(delivered)::int8, SUM(refunded)::int8, SUM(cost)::int8,
-                    COUNT(*) FILTER (WHERE received > 0)
-             FROM sales
-             WHERE day BETWEEN CAST($1::text AS date) AND CAST($2::text AS date)
-               AND ($3::text IS NULL OR register_id = $3)
-             GROUP BY 1, 2",
-            key = key_column(by)
-        );
-        let rows = client
-            .query(&sql, &[&from.to_string(), &to.to_string(), &register])
-            .await?;
-        let mut groups = Vec::with_capacity(rows.len());
-        for row in rows {
-            let state: String = row.get(1);
-            let state: SaleState = state
-                .parse()
-                .map_err(|_| HubError::Invalid(format!("a stored sale is in state {state:?}")))?;
-            groups.push(SalesGroup {
-                key: row.get(0),
-                state,
-                count: row.get(2),
-                amount: row.get(3),
-                received: row.get(4),
-                delivered: row.get(5),
-                refunded: row.get(6),
-                cost: row.get(7),
-                paid_count: row.get(8),
-            });
-        }
-        let lines = fold(groups);
+        let lines = fold(groups(&client, key_column(by), from, to, register).await?);
+        // The chart's points: the same fold keyed by day (`YYYY-MM-DD` sorts as the days do).
+        let days = fold(groups(&client, "day::text", from, to, register).await?);
         let all = total(&lines);
         let labels = match by {
             ReportDimension::Operator => {
@@ -115,6 +128,7 @@ impl Store {
             rows: lines,
             total: all,
             labels,
+            days,
         })
     }
 

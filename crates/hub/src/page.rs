@@ -262,6 +262,7 @@ mod tests {
             }],
             total: ReportRow::default(),
             labels: BTreeMap::new(),
+            days: Vec::new(),
         };
         let health = FleetHealth {
             at: day.start(),

@@ -174,6 +174,10 @@ pub struct FleetReport {
     pub total: ReportRow,
     /// Display names of the keys where known (operator and register names).
     pub labels: BTreeMap<String, String>,
+    /// The days of the range that had sales, each day's lines added up (`key` is the day,
+    /// `YYYY-MM-DD`), in order: the owner screen's chart. Absent from an older hub.
+    #[serde(default)]
+    pub days: Vec<ReportRow>,
 }
 
 /// How one register is doing, as the hub sees it.

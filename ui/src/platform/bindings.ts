@@ -1,6 +1,6 @@
 // Generated from the Rust types in crates/app by `cargo xtask bindings`. Do not edit.
 
-export type ErrorCode = "invalid_promptpay_id" | "invalid_amount" | "invalid_settings" | "invalid_phone" | "amount_not_sold" | "unknown_operator" | "payment_method_unavailable" | "invalid_request" | "not_permitted" | "ledger_unavailable" | "not_logged_in" | "invalid_pin" | "wrong_pin" | "operator_locked" | "setup_already_done" | "shift_not_open" | "shift_open" | "invalid_day" | "provider_unavailable" | "printer_unavailable" | "hub_unavailable" | "demo_only" | "internal";
+export type ErrorCode = "invalid_promptpay_id" | "invalid_amount" | "invalid_settings" | "invalid_phone" | "amount_not_sold" | "unknown_operator" | "payment_method_unavailable" | "invalid_request" | "not_permitted" | "ledger_unavailable" | "not_logged_in" | "invalid_pin" | "wrong_pin" | "operator_locked" | "setup_already_done" | "shift_not_open" | "shift_open" | "invalid_day" | "provider_unavailable" | "printer_unavailable" | "hub_unavailable" | "fleet_not_set_up" | "demo_only" | "internal";
 
 export type AppError = { 
 /**
@@ -567,7 +567,12 @@ total: ReportRow,
 /**
  * Per day, every key added up.
  */
-days: Array<DayTotals>, };
+days: Array<DayTotals>, 
+/**
+ * Display names of the keys where known: operator names, and on a fleet report register
+ * names too (operators of other registers are not in this machine's ledger).
+ */
+labels: { [key in string]: string }, };
 
 export type ProviderBalance = { 
 /**
@@ -595,6 +600,85 @@ error: AppError | null,
  * provider has no such query.
  */
 networks: Array<NetworkStatus>, };
+
+export type RegisterBalanceView = { 
+/**
+ * `wepay` or `easysoft`.
+ */
+provider: string, 
+/**
+ * The balance, when it could be read.
+ */
+balance: Satang | null, 
+/**
+ * `10,000.00`.
+ */
+balance_display: string | null, 
+/**
+ * Below this machine's low-balance alert setting.
+ */
+low: boolean, 
+/**
+ * Why it could not be read.
+ */
+error: string | null, 
+/**
+ * When it was read (Unix ms, register clock).
+ */
+checked_at: number, };
+
+export type RegisterHealthView = { 
+/**
+ * The register's id.
+ */
+register_id: string, 
+/**
+ * Its name.
+ */
+name: string, 
+/**
+ * Its last contact with the hub (Unix ms), if it ever made one.
+ */
+last_seen_at: number | null, 
+/**
+ * Not heard from for longer than [`crate::shop::fleet_view::SILENT_AFTER_MS`] (or never): its
+ * network, power or app may be down.
+ */
+silent: boolean, 
+/**
+ * Ledger entries it had and the hub did not, at its last contact.
+ */
+backlog: number, 
+/**
+ * Sales waiting for a person (refund due, outcome unknown).
+ */
+unresolved: number, 
+/**
+ * Sales its engine is still working on.
+ */
+in_progress: number, 
+/**
+ * Provider callbacks the hub holds for it, not yet handled.
+ */
+callbacks_waiting: number, 
+/**
+ * Provider callbacks it refused (unknown order, bad signature, …): look at them.
+ */
+callbacks_refused: number, 
+/**
+ * Its provider balances as it last read them.
+ */
+balances: Array<RegisterBalanceView>, };
+
+export type FleetHealthView = { 
+/**
+ * When the hub computed it (Unix ms, hub clock).
+ */
+at: number, 
+/**
+ * One per enrolled register, by id.
+ */
+registers: Array<RegisterHealthView>, };
 
 export type NetworkStatus = { 
 /**
@@ -770,6 +854,11 @@ hub_url: string,
  */
 hub_token_set: boolean, 
 /**
+ * Whether an owner token for the hub is stored (never shown): the owner screen then shows
+ * the fleet.
+ */
+hub_owner_token_set: boolean, 
+/**
  * Where secrets are kept: `keyring` (the OS keyring) or `encrypted_file`.
  */
 secret_store: string, };
@@ -852,7 +941,12 @@ hub_url: string,
 /**
  * A new hub token, or `null` to keep the stored one.
  */
-hub_token: string | null, };
+hub_token: string | null, 
+/**
+ * A new owner token for the hub (`termdee hub owner-token`), or `null` to keep the stored
+ * one.
+ */
+hub_owner_token: string | null, };
 
 export type ConnectionTest = { 
 /**

@@ -12,6 +12,7 @@ import type {
   CloseShift,
   ConnectionTest,
   ErrorCode,
+  FleetHealthView,
   LoginRequest,
   Offer,
   OpenShift,
@@ -61,6 +62,7 @@ const KNOWN_CODES: Record<ErrorCode, true> = {
   provider_unavailable: true,
   printer_unavailable: true,
   hub_unavailable: true,
+  fleet_not_set_up: true,
   demo_only: true,
   internal: true,
 };
@@ -143,9 +145,14 @@ export const closeShift = (request: CloseShift) => call<ShiftClosed>('close_shif
 // --- Owner -----------------------------------------------------------------------------------------
 
 export const report = (request: ReportRequest) => call<ReportView>('report', { request });
-/** The same report as CSV text. */
 /** Saves the report as a CSV file (the owner's Downloads folder); the answer is its path. */
 export const saveReportCsv = (request: ReportRequest) => call<string>('save_report_csv', { request });
+/** The same report over every register, from the fleet hub (owner token in the settings). */
+export const fleetReport = (request: ReportRequest) => call<ReportView>('fleet_report', { request });
+/** Saves the fleet report as a CSV file; the answer is its path. */
+export const saveFleetReportCsv = (request: ReportRequest) => call<string>('save_fleet_report_csv', { request });
+/** Every register's health, from the fleet hub. */
+export const fleetHealth = () => call<FleetHealthView>('fleet_health');
 export const balances = () => call<ProviderBalance[]>('balances');
 /** Our ledger against each provider for one day (`YYYY-MM-DD`). */
 export const reconcile = (day: string) => call<ReconciliationView>('reconcile', { day });

@@ -1,6 +1,7 @@
-// The owner's dashboard: the report first, then provider balances (with the low-balance alert and
-// Easysoft's network status), a day's reconciliation with every difference listed, operators,
-// the print queue, and turning this machine into a kiosk.
+// The owner's dashboard: the report first, the fleet (every register, through the hub), then
+// provider balances (with the low-balance alert and Easysoft's network status), a day's
+// reconciliation with every difference listed, operators, the print queue, and turning this
+// machine into a kiosk.
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { bangkokDay, formatDateTime, formatDay } from '../format/dates';
 import { formatSatang } from '../format/money';
@@ -27,12 +28,14 @@ import {
 import { ConfirmDialog } from '../parts/Dialog';
 import { ErrorLine } from '../parts/ErrorLine';
 import { LockIcon } from '../parts/Icon';
+import { Fleet } from './Fleet';
 import { Report } from './Report';
 
-type Panel = 'report' | 'balances' | 'reconcile' | 'operators' | 'printer' | 'kiosk';
+type Panel = 'report' | 'fleet' | 'balances' | 'reconcile' | 'operators' | 'printer' | 'kiosk';
 
 const PANELS: { panel: Panel; word: WordKey }[] = [
   { panel: 'report', word: 'dashReport' },
+  { panel: 'fleet', word: 'dashFleet' },
   { panel: 'balances', word: 'dashBalances' },
   { panel: 'reconcile', word: 'dashReconcile' },
   { panel: 'operators', word: 'dashOperators' },
@@ -64,6 +67,7 @@ export function Dashboard({ language, onStatus }: { language: Language; onStatus
         ))}
       </nav>
       {panel === 'report' && <Report language={language} />}
+      {panel === 'fleet' && <Fleet language={language} />}
       {panel === 'balances' && <Balances language={language} />}
       {panel === 'reconcile' && <Reconciliation language={language} />}
       {panel === 'operators' && <Operators language={language} />}

@@ -1,14 +1,18 @@
 // The owner's report: a range of days (with presets), a breakdown (per operator first, the one
 // owners ask for), a table of counts and amounts per outcome with cost and margin, a bar chart of
 // what was topped up each day, and the same report as CSV. Days show in the Buddhist era in Thai.
+// The same screen shows this machine's ledger (`source="register"`) or every register through
+// the fleet hub (`source="fleet"`): the lines are computed by the same rule in both places.
 import { useEffect, useState } from 'preact/hooks';
 import { addDays, bangkokDay, formatDayRange, formatDayShort, formatDay, monthStart } from '../format/dates';
 import { formatSatang } from '../format/money';
 import { dimensionName, methodName, networkName, providerName, t, tf, type Language, type WordKey } from '../i18n';
 import {
+  fleetReport,
   isAppError,
   operators as fetchOperators,
   report as fetchReport,
+  saveFleetReportCsv,
   saveReportCsv,
   type AppError,
   type DayTotals,
@@ -57,7 +61,13 @@ const OUTCOMES: { key: keyof ReportRow; word: WordKey; countOnly?: boolean }[] =
   { key: 'unpaid', word: 'colUnpaid', countOnly: true },
 ];
 
-export function Report({ language }: { language: Language }) {
+/** Where the report's lines come from. */
+export type ReportSource = 'register' | 'fleet';
+
+const FETCH = { register: fetchReport, fleet: fleetReport } as const;
+const SAVE_CSV = { register: saveReportCsv, fleet: saveFleetReportCsv } as const;
+
+export function Report({ language, source = 'register' }: { language: Language; source?: ReportSource }) {
   const today = bangkokDay(Date.now());
   const [from, setFrom] = useState(today);
   const [to, setTo] = useState(today);
@@ -69,6 +79,7 @@ export function Report({ language }: { language: Language }) {
   const [names, setNames] = useState<Record<string, string>>({});
 
   useEffect(() => {
+    if (source === 'fleet') return; // the hub's report names its own keys (view.labels)
     fetchOperators().then(
       (list) => setNames(Object.fromEntries(list.map((operator) => [operator.id, operator.name]))),
       () => undefined, // names are a nicety: ids still identify the rows
@@ -79,7 +90,7 @@ export function Report({ language }: { language: Language }) {
     setBusy(true);
     setError(null);
     try {
-      setView(await fetchReport({ from: nextFrom, to: nextTo, by: nextBy }));
+      setView(await FETCH[source]({ from: nextFrom, to: nextTo, by: nextBy }));
     } catch (caught) {
       setView(null);
       setError(isAppError(caught) ? caught : { code: 'internal', message: String(caught) });
@@ -108,7 +119,7 @@ export function Report({ language }: { language: Language }) {
     setError(null);
     setSaved(null);
     try {
-      setSaved(await saveReportCsv({ from, to, by }));
+      setSaved(await SAVE_CSV[source]({ from, to, by }));
     } catch (caught) {
       setError(isAppError(caught) ? caught : { code: 'internal', message: String(caught) });
     }
@@ -116,9 +127,10 @@ export function Report({ language }: { language: Language }) {
 
   function keyLabel(key: string): string {
     if (key === '') return t(language, 'none');
+    const label = view?.labels[key] ?? names[key];
     switch (view?.request.by ?? by) {
       case 'operator':
-        return names[key] ? `${names[key]} (${key})` : key;
+        return label ? `${label} (${key})` : key;
       case 'network':
         return networkName(key as Network) ?? key;
       case 'provider':
@@ -126,12 +138,12 @@ export function Report({ language }: { language: Language }) {
       case 'method':
         return methodName(language, key as PaymentMethod) ?? key;
       case 'register':
-        return key;
+        return label ? `${label} (${key})` : key;
     }
   }
 
   return (
-    <section class="report" data-testid="report">
+    <section class="report" data-testid="report" data-source={source}>
       <div class="card report-controls">
         <label class="field inline">
           <span class="field-label">{t(language, 'from')}</span>

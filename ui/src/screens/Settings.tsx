@@ -51,6 +51,8 @@ interface Draft {
   hub_url: string;
   /** A new hub token, or `null` to keep the stored one. */
   hub_token: string | null;
+  /** A new owner token for the hub (the fleet view), or `null` to keep the stored one. */
+  hub_owner_token: string | null;
 }
 
 function draftOf(view: SettingsView): Draft {
@@ -78,6 +80,7 @@ function draftOf(view: SettingsView): Draft {
     printer_width_dots: view.printer_width_dots,
     hub_url: view.hub_url,
     hub_token: null,
+    hub_owner_token: null,
   };
 }
 
@@ -160,6 +163,7 @@ export function Settings({ language, onSaved }: { language: Language; onSaved: (
         printer_width_dots: draft.printer_width_dots,
         hub_url: draft.hub_url,
         hub_token: draft.hub_token ? draft.hub_token : null,
+        hub_owner_token: draft.hub_owner_token ? draft.hub_owner_token : null,
       });
       setView(reply);
       setDraft(draftOf(reply));
@@ -332,6 +336,17 @@ export function Settings({ language, onSaved }: { language: Language; onSaved: (
             onChange={(value) => change({ hub_token: value })}
             testId="set-hub-token"
           />
+        </div>
+        <div class="field">
+          <span class="field-label">{t(language, 'hubOwnerToken')}</span>
+          <SecretInput
+            language={language}
+            hint={view.hub_owner_token_set ? t(language, 'tokenSet') : ''}
+            value={draft.hub_owner_token}
+            onChange={(value) => change({ hub_owner_token: value })}
+            testId="set-hub-owner-token"
+          />
+          <small class="muted">{t(language, 'hubOwnerTokenHelp')}</small>
         </div>
       </section>
     </form>

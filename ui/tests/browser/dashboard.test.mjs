@@ -24,6 +24,10 @@ const words = {
     failed: 'พิมพ์ไม่สำเร็จ',
     queued: 'รอพิมพ์',
     invalidDay: 'วันที่ไม่ถูกต้อง',
+    silent: 'ขาดการติดต่อ',
+    refused: 'ปฏิเสธ 1',
+    never: 'ยังไม่ได้เชื่อมต่อศูนย์กลางร้าน',
+    hubDown: 'ติดต่อศูนย์กลางร้านไม่ได้',
   },
   en: {
     today: '27 Nov 2026',
@@ -41,6 +45,10 @@ const words = {
     failed: 'Failed',
     queued: 'Queued',
     invalidDay: 'Invalid date or date range',
+    silent: 'Not heard from',
+    refused: '1 refused',
+    never: 'No fleet hub yet',
+    hubDown: 'The fleet hub could not be reached',
   },
 };
 
@@ -132,6 +140,66 @@ for (const lang of ['th', 'en']) {
       assert.equal(written, expected, 'the file is exactly the report as CSV');
       assert.ok(written.startsWith('key,sales,'));
       await page.close();
+    });
+
+    test('the fleet: every register\'s health, the silent one flagged, and the report over every register', async () => {
+      const page = await openApp({ lang, scenario: { ...OWNER, fleet: true }, ready: 'dashboard' });
+      await page.getByTestId('dash-fleet').click();
+      await page.getByTestId('fleet-table').waitFor();
+      const registers = page.getByTestId('fleet-register');
+      assert.deepEqual(await registers.evaluateAll((all) => all.map((row) => `${row.dataset.register}:${row.dataset.silent}`)), [
+        'counter-1:false',
+        'kiosk-1:false',
+        'kiosk-7:true',
+      ]);
+      const kiosk7 = page.locator('[data-register="kiosk-7"]');
+      assert.equal(await kiosk7.getByTestId('fleet-silent').textContent(), w.silent);
+      assert.equal(await kiosk7.locator('[data-col="backlog"]').textContent(), '41');
+      const kiosk1 = page.locator('[data-register="kiosk-1"]');
+      assert.equal(await kiosk1.getByTestId('fleet-refused').textContent(), w.refused);
+      assert.equal(await kiosk1.getByTestId('fleet-balance-easysoft').getAttribute('data-low'), 'true');
+      assert.equal(await kiosk1.locator('[data-col="unresolved"]').textContent(), '2');
+      assert.equal(await page.getByTestId('fleet-silent').count(), 1, 'only the register that went dark');
+
+      // The fleet report: the hub's lines, named by the hub's labels.
+      const report = page.locator('[data-source="fleet"]');
+      await report.getByTestId('report-table').waitFor();
+      assert.deepEqual((await calls(page, 'fleet_report')).at(-1).args.request, { from: '2026-11-27', to: '2026-11-27', by: 'operator' });
+      assert.ok((await report.getByTestId('report-row').first().locator('th').textContent()).startsWith('สมชาย (cashier-1)'));
+      await shot(page, `fleet-${lang}`);
+      await report.getByTestId('report-by-register').click();
+      await report.locator('[data-testid="report-row"][data-key="kiosk-7"]').waitFor();
+      assert.equal(await report.locator('[data-testid="report-row"][data-key="kiosk-7"] th').textContent(), 'ตู้สาขา 2 (kiosk-7)');
+      const column = (selector) => report.locator(selector).evaluateAll((rows) => rows.map((row) => Number(row.querySelector('[data-col="completed"]').dataset.satang)));
+      const [total] = await column('[data-testid="report-total"]');
+      assert.equal(total, (await column('[data-testid="report-row"]')).reduce((sum, value) => sum + value, 0));
+      await report.getByTestId('report-csv').click();
+      await report.getByTestId('csv-saved').waitFor();
+      assert.ok((await report.getByTestId('csv-saved').textContent()).includes('termdee-fleet-register-2026-11-27-2026-11-27.csv'));
+      assert.equal((await calls(page, 'save_report_csv')).length, 0, 'the fleet CSV comes from the hub, not this ledger');
+      await page.close();
+    });
+
+    test('the fleet panel says what to set up without a hub, and says when the hub is down', async () => {
+      const page = await openApp({ lang, scenario: OWNER, ready: 'dashboard' });
+      await page.getByTestId('dash-fleet').click();
+      const notSetUp = page.getByTestId('fleet-not-set-up');
+      await notSetUp.waitFor();
+      assert.equal(await notSetUp.getByTestId('fleet-error').getAttribute('data-code'), 'fleet_not_set_up');
+      assert.ok((await notSetUp.textContent()).includes(w.never));
+      assert.equal(await page.getByTestId('report-table').count(), 0, 'no empty table pretending to be a fleet');
+      await page.close();
+
+      const down = { code: 'hub_unavailable', message: 'hub unreachable: connection refused' };
+      const offline = await openApp({ lang, scenario: { ...OWNER, fleet: true, failures: { fleet_health: down, fleet_report: down } }, ready: 'dashboard' });
+      await offline.getByTestId('dash-fleet').click();
+      const error = offline.getByTestId('fleet-error');
+      await error.waitFor();
+      assert.equal(await error.getAttribute('data-code'), 'hub_unavailable');
+      assert.ok((await error.textContent()).startsWith(w.hubDown));
+      await offline.getByTestId('report-error').waitFor();
+      assert.equal(await offline.getByTestId('fleet-table').count(), 0);
+      await offline.close();
     });
 
     test('provider balances with the low-balance alert and Easysoft network status', async () => {

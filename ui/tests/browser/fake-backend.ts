@@ -11,6 +11,7 @@ import type {
   AppError,
   ConnectionTest,
   ErrorCode,
+  FleetHealthView,
   Language,
   Network,
   NetworkOffer,
@@ -62,6 +63,8 @@ export interface Scenario {
   qrWithoutExpiry?: boolean;
   /** After payment, move the top-up on by itself (for screenshots and manual runs). */
   autoTopup?: SaleState;
+  /** The hub URL and an owner token are set: the fleet panel reads the (fake) hub. */
+  fleet?: boolean;
 }
 
 interface Account {
@@ -275,6 +278,19 @@ export class FakeShop {
         this.savedFiles[path] = this.reportCsv(request);
         return path;
       }
+      case 'fleet_report':
+        this.fleetReady();
+        return this.fleetReport(a.request);
+      case 'save_fleet_report_csv': {
+        this.fleetReady();
+        const request = a.request as ReportRequest;
+        const path = `/home/owner/Downloads/termdee-fleet-${request.by}-${request.from}-${request.to}.csv`;
+        this.savedFiles[path] = this.reportCsv(request);
+        return path;
+      }
+      case 'fleet_health':
+        this.fleetReady();
+        return this.fleetHealth();
       case 'balances':
         this.ownerOnly();
         return this.balances();
@@ -720,6 +736,46 @@ export class FakeShop {
       rows,
       total: this.sum('', rows),
       days: days.map((day, index) => ({ day, totals: this.sum('', perDay[index]) })),
+      labels: {},
+    };
+  }
+
+  private fleetReady() {
+    this.ownerOnly();
+    if (!this.scenario.fleet) fail('fleet_not_set_up', 'set the hub URL and the owner token in the settings');
+  }
+
+  /** Three registers: this counter, a busy kiosk and one that went dark. */
+  private fleetReport(request: ReportRequest): ReportView {
+    const view = this.report(request);
+    // Twice the figures of this machine: the fleet is more than one register.
+    const rows = view.rows.map((row) => this.sum(row.key, [row, row]));
+    if (request.by === 'register') rows.push(this.sum('kiosk-7', [view.rows[0]]));
+    return {
+      ...view,
+      rows,
+      total: this.sum('', rows),
+      labels: { 'cashier-1': 'สมชาย', 'kiosk-1': 'ตู้หน้าร้าน', owner: 'เจ้าของ', 'counter-1': 'เคาน์เตอร์ 1', 'kiosk-7': 'ตู้สาขา 2' },
+    };
+  }
+
+  private fleetHealth(): FleetHealthView {
+    const at = Date.now();
+    const balance = (provider: string, satang: number | null, low: boolean) => ({
+      provider,
+      balance: satang,
+      balance_display: satang === null ? null : display(satang),
+      low,
+      error: satang === null ? 'connection refused' : null,
+      checked_at: at - 2 * MINUTE,
+    });
+    return {
+      at,
+      registers: [
+        { register_id: 'counter-1', name: 'เคาน์เตอร์ 1', last_seen_at: at - 20_000, silent: false, backlog: 0, unresolved: 0, in_progress: 1, callbacks_waiting: 0, callbacks_refused: 0, balances: [balance('wepay', 1234500, false)] },
+        { register_id: 'kiosk-1', name: 'ตู้หน้าร้าน', last_seen_at: at - 5_000, silent: false, backlog: 3, unresolved: 2, in_progress: 0, callbacks_waiting: 1, callbacks_refused: 1, balances: [balance('wepay', 1234500, false), balance('easysoft', 80000, true)] },
+        { register_id: 'kiosk-7', name: 'ตู้สาขา 2', last_seen_at: at - 3 * 60 * MINUTE, silent: true, backlog: 41, unresolved: 0, in_progress: 0, callbacks_waiting: 0, callbacks_refused: 0, balances: [balance('easysoft', null, false)] },
+      ],
     };
   }
 
@@ -826,6 +882,7 @@ export class FakeShop {
       printer_width_dots: 384,
       hub_url: '',
       hub_token_set: false,
+      hub_owner_token_set: false,
       secret_store: 'keyring',
     };
   }
@@ -867,6 +924,7 @@ export class FakeShop {
       printer_width_dots: update.printer_width_dots,
       hub_url: update.hub_url,
       hub_token_set: update.hub_token !== null ? update.hub_token !== '' : this.settings.hub_token_set,
+      hub_owner_token_set: update.hub_owner_token !== null ? update.hub_owner_token !== '' : this.settings.hub_owner_token_set,
     };
     return this.settings;
   }

@@ -73,6 +73,8 @@ for (const lang of ['th', 'en']) {
       await page.getByTestId('provider-tmweasy-password-change').click();
       await page.getByTestId('provider-tmweasy-password-keep').click();
       await page.getByTestId('provider-deposit_qr-enabled').check();
+      await page.getByTestId('set-hub-owner-token-change').click();
+      await page.getByTestId('set-hub-owner-token-new').fill('tdo_owner-token-0042');
       await page.getByTestId('route-ais-easysoft-up').click();
       await page.getByTestId('route-feels-wepay-remove').click();
       await page.getByTestId('route-feels-easysoft-add').click();
@@ -92,6 +94,9 @@ for (const lang of ['th', 'en']) {
       assert.equal(provider('deposit_qr').enabled, true);
       assert.deepEqual(provider('wepay').values, [['base_url', 'https://www.wepay.in.th/'], ['username', 'shop01']]);
       assert.equal(update.hub_token, null);
+      assert.equal(update.hub_owner_token, 'tdo_owner-token-0042', 'the fleet view\'s owner token');
+      assert.notEqual(await text(page, 'set-hub-owner-token-hint'), '', 'shown back as set, never as the token');
+      assert.ok(!(await pageContent(page)).includes('tdo_owner-token-0042'));
       // The reply's hint replaces the typed secret: it is not kept in the page.
       assert.equal(await text(page, 'provider-easysoft-password-hint'), '••••pass');
       assert.ok(!(await pageContent(page)).includes('new-easy-pass'));

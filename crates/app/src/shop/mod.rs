@@ -22,6 +22,7 @@
 //! [`views`] is the contract with the screens: every request and reply, generated as TypeScript.
 
 pub mod demo;
+pub mod fleet_view;
 pub mod providers;
 mod receipts;
 pub mod secrets;
@@ -148,6 +149,47 @@ fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
 
 fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
     lock.write().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Writes `text` into `folder` as `<stem>.csv`, or `<stem>-2.csv`, `-3`, ... when that name is
+/// taken (an owner's earlier export is never overwritten), synced to disk; returns the path.
+fn save_new_file(folder: &Path, stem: &str, text: &str) -> Result<PathBuf, AppError> {
+    let cannot = |error: std::io::Error| {
+        AppError::new(
+            ErrorCode::Internal,
+            format!("cannot save the report in {}: {error}", folder.display()),
+        )
+    };
+    std::fs::create_dir_all(folder).map_err(cannot)?;
+    for attempt in 1..=1000 {
+        let name = if attempt == 1 {
+            format!("{stem}.csv")
+        } else {
+            format!("{stem}-{attempt}.csv")
+        };
+        let path = folder.join(name);
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
+            Ok(mut file) => {
+                use std::io::Write;
+                file.write_all(text.as_bytes()).map_err(cannot)?;
+                file.sync_all().map_err(cannot)?;
+                return Ok(path);
+            }
+            Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(error) => return Err(cannot(error)),
+        }
+    }
+    Err(AppError::new(
+        ErrorCode::Internal,
+        format!(
+            "too many saved reports named {stem} in {}",
+            folder.display()
+        ),
+    ))
 }
 
 pub(crate) fn internal(error: impl std::fmt::Display) -> AppError {
@@ -724,48 +766,13 @@ impl Shop {
         folder: &Path,
     ) -> Result<PathBuf, AppError> {
         let csv = self.report_csv(request)?;
-        let cannot = |error: std::io::Error| {
-            AppError::new(
-                ErrorCode::Internal,
-                format!("cannot save the report in {}: {error}", folder.display()),
-            )
-        };
-        std::fs::create_dir_all(folder).map_err(cannot)?;
         let stem = format!(
             "termdee-{}-{}-{}",
             request.by.code(),
             request.from,
             request.to
         );
-        for attempt in 1..=1000 {
-            let name = if attempt == 1 {
-                format!("{stem}.csv")
-            } else {
-                format!("{stem}-{attempt}.csv")
-            };
-            let path = folder.join(name);
-            match std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&path)
-            {
-                Ok(mut file) => {
-                    use std::io::Write;
-                    file.write_all(csv.as_bytes()).map_err(cannot)?;
-                    file.sync_all().map_err(cannot)?;
-                    return Ok(path);
-                }
-                Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => continue,
-                Err(error) => return Err(cannot(error)),
-            }
-        }
-        Err(AppError::new(
-            ErrorCode::Internal,
-            format!(
-                "too many saved reports named {stem} in {}",
-                folder.display()
-            ),
-        ))
+        save_new_file(folder, &stem, &csv)
     }
 
     /// Every top-up provider's balance and network status, with the low-balance alert.
@@ -807,6 +814,10 @@ impl Shop {
             printer_width_dots: settings.printer_width_dots,
             hub_url: settings.hub_url.clone(),
             hub_token_set: self.secrets.get(HUB_TOKEN_SECRET)?.is_some(),
+            hub_owner_token_set: self
+                .secrets
+                .get(fleet_view::HUB_OWNER_TOKEN_SECRET)?
+                .is_some(),
             secret_store: self.secrets.kind().to_owned(),
         })
     }
@@ -872,6 +883,14 @@ impl Shop {
                 SecretString::from(token.clone()),
             ));
         }
+        // The owner token only reads the hub: changing it touches no money setting, so it does
+        // not wait for the shift to close.
+        let owner_token_change = update.hub_owner_token.as_ref().map(|token| {
+            (
+                fleet_view::HUB_OWNER_TOKEN_SECRET.to_owned(),
+                SecretString::from(token.trim().to_owned()),
+            )
+        });
         next.validate()?;
         let money_settings_changed = next.providers != current.providers
             || next.routing != current.routing
@@ -881,7 +900,7 @@ impl Shop {
             let ledger = self.ledger()?;
             self.shifts(&ledger).ensure_none_open()?;
         }
-        for (name, value) in &secret_changes {
+        for (name, value) in secret_changes.iter().chain(&owner_token_change) {
             self.secrets.set(name, value)?;
         }
         next.save(&self.paths.settings_file())?;

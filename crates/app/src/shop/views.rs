@@ -378,6 +378,9 @@ pub struct ReportView {
     pub total: ReportRow,
     /// Per day, every key added up.
     pub days: Vec<DayTotals>,
+    /// Display names of the keys where known: operator names, and on a fleet report register
+    /// names too (operators of other registers are not in this machine's ledger).
+    pub labels: std::collections::BTreeMap<String, String>,
 }
 
 /// A provider's balance and health, for the owner.
@@ -405,6 +408,66 @@ pub struct NetworkStatus {
     pub network: Network,
     /// Open for sale.
     pub online: bool,
+}
+
+/// Every register of the fleet as the hub sees it (the owner screen's fleet panel).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct FleetHealthView {
+    /// When the hub computed it (Unix ms, hub clock).
+    #[ts(type = "number")]
+    pub at: i64,
+    /// One per enrolled register, by id.
+    pub registers: Vec<RegisterHealthView>,
+}
+
+/// How one register is doing, for the owner.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct RegisterHealthView {
+    /// The register's id.
+    pub register_id: String,
+    /// Its name.
+    pub name: String,
+    /// Its last contact with the hub (Unix ms), if it ever made one.
+    #[ts(type = "number | null")]
+    pub last_seen_at: Option<i64>,
+    /// Not heard from for longer than [`crate::shop::fleet_view::SILENT_AFTER_MS`] (or never): its
+    /// network, power or app may be down.
+    pub silent: bool,
+    /// Ledger entries it had and the hub did not, at its last contact.
+    #[ts(type = "number")]
+    pub backlog: i64,
+    /// Sales waiting for a person (refund due, outcome unknown).
+    #[ts(type = "number")]
+    pub unresolved: i64,
+    /// Sales its engine is still working on.
+    #[ts(type = "number")]
+    pub in_progress: i64,
+    /// Provider callbacks the hub holds for it, not yet handled.
+    #[ts(type = "number")]
+    pub callbacks_waiting: i64,
+    /// Provider callbacks it refused (unknown order, bad signature, …): look at them.
+    #[ts(type = "number")]
+    pub callbacks_refused: i64,
+    /// Its provider balances as it last read them.
+    pub balances: Vec<RegisterBalanceView>,
+}
+
+/// One provider balance a register last read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct RegisterBalanceView {
+    /// `wepay` or `easysoft`.
+    pub provider: String,
+    /// The balance, when it could be read.
+    pub balance: Option<Satang>,
+    /// `10,000.00`.
+    pub balance_display: Option<String>,
+    /// Below this machine's low-balance alert setting.
+    pub low: bool,
+    /// Why it could not be read.
+    pub error: Option<String>,
+    /// When it was read (Unix ms, register clock).
+    #[ts(type = "number")]
+    pub checked_at: i64,
 }
 
 /// One difference between our ledger and a provider's records.
@@ -533,6 +596,9 @@ pub struct SettingsView {
     pub hub_url: String,
     /// Whether a hub token is stored (never shown).
     pub hub_token_set: bool,
+    /// Whether an owner token for the hub is stored (never shown): the owner screen then shows
+    /// the fleet.
+    pub hub_owner_token_set: bool,
     /// Where secrets are kept: `keyring` (the OS keyring) or `encrypted_file`.
     pub secret_store: String,
 }
@@ -583,6 +649,9 @@ pub struct SettingsUpdate {
     pub hub_url: String,
     /// A new hub token, or `null` to keep the stored one.
     pub hub_token: Option<String>,
+    /// A new owner token for the hub (`termdee hub owner-token`), or `null` to keep the stored
+    /// one.
+    pub hub_owner_token: Option<String>,
 }
 
 /// "Test connection" for one provider.
