@@ -1,4 +1,4 @@
-//! `cargo xtask bench [promptpay|ledger|sale|callbacks]`: the benchmarks against their targets
+//! `cargo xtask bench [promptpay|ledger|sale|callbacks|hub]`: the benchmarks against their targets
 //! (all of them, or one group).
 //!
 //! 1. runs the criterion bench `termdee-promptpay/benches/promptpay.rs`;
@@ -15,7 +15,10 @@
 //!    reads the JSON line each prints, and checks issue 5's targets: app overhead of a whole sale
 //!    p99 ≤ 20 ms, ≥ 200 complete sales/s on one ledger, the callback listener ≥ 5,000 verified
 //!    or deduplicated callbacks/s with p99 ≤ 10 ms. A benchmark whose own checks fail (a sale
-//!    not completed, a callback applied twice, a wrong reply) is an error, not a missed target.
+//!    not completed, a callback applied twice, a wrong reply) is an error, not a missed target;
+//! 7. runs the fleet hub's benchmarks (`crates/hub/benches`, each on a PostgreSQL cluster of its
+//!    own with fsync on): the ingest rate of 50 registers pushing at once, and the fleet's daily
+//!    per-operator report over 10,000,000 sales (target ≤ 200 ms).
 //!
 //! Both sides of the PromptPay comparison run in the same invocation on the same machine, so the
 //! ratio is meaningful even where absolute times are not (shared CI runners). The end-to-end
@@ -40,7 +43,7 @@ const LEDGER: [(&str, &str, f64, &str); 2] = [
 ];
 
 /// The groups `cargo xtask bench` can run alone.
-const BENCH_GROUPS: [&str; 4] = ["promptpay", "ledger", "sale", "callbacks"];
+const BENCH_GROUPS: [&str; 5] = ["promptpay", "ledger", "sale", "callbacks", "hub"];
 
 /// Runs the benchmarks (`only`: one group) and prints them against their targets; `Err` when a
 /// step fails or a target is missed.
@@ -73,6 +76,9 @@ pub fn run(workspace_root: &Path, only: Option<&str>) -> Result<(), String> {
     if wanted("callbacks") {
         let report = scenario_bench(workspace_root, "callbacks")?;
         end_to_end.extend(callback_targets(&report)?);
+    }
+    if wanted("hub") {
+        end_to_end.extend(hub_targets(workspace_root)?);
     }
     if !end_to_end.is_empty() {
         all_met &= print_targets(&end_to_end);
@@ -192,15 +198,7 @@ struct Target {
 /// Runs one bench of `termdee-scenarios` (its table goes to the terminal) and returns the JSON
 /// line it prints; `Err` when it fails its own checks or prints no report.
 fn scenario_bench(workspace_root: &Path, name: &str) -> Result<serde_json::Value, String> {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    eprintln!("xtask bench: cargo bench -p termdee-scenarios --bench {name}");
-    let output = Command::new(cargo)
-        .args(["bench", "-p", "termdee-scenarios", "--bench", name])
-        .current_dir(workspace_root)
-        .stderr(Stdio::inherit())
-        .output()
-        .map_err(|e| format!("cannot run cargo bench: {e}"))?;
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    let (output, stdout) = run_bench(workspace_root, "termdee-scenarios", name)?;
     let report: Option<serde_json::Value> = stdout
         .lines()
         .rev()
@@ -222,6 +220,76 @@ fn scenario_bench(workspace_root: &Path, name: &str) -> Result<serde_json::Value
             output.status
         )),
     }
+}
+
+/// `cargo bench -p <package> --bench <name>`, its stderr to the terminal; its status and stdout.
+fn run_bench(
+    workspace_root: &Path,
+    package: &str,
+    name: &str,
+) -> Result<(std::process::Output, String), String> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    eprintln!("xtask bench: cargo bench -p {package} --bench {name}");
+    let output = Command::new(cargo)
+        .args(["bench", "-p", package, "--bench", name])
+        .current_dir(workspace_root)
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("cannot run cargo bench: {e}"))?;
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    Ok((output, stdout))
+}
+
+/// The hub's benchmarks: the ingest rate (no target in the issue: reported) and the fleet's
+/// daily report over 10,000,000 sales (p95 ≤ 200 ms, every register, one day).
+fn hub_targets(workspace_root: &Path) -> Result<Vec<Target>, String> {
+    let lines = |stdout: &str| -> Vec<serde_json::Value> {
+        stdout
+            .lines()
+            .filter(|line| line.starts_with('{'))
+            .filter_map(|line| serde_json::from_str(line).ok())
+            .collect()
+    };
+    let (output, stdout) = run_bench(workspace_root, "termdee-hub", "ingest")?;
+    let ingest = lines(&stdout)
+        .into_iter()
+        .find(|line| line["bench"] == "hub_ingest")
+        .filter(|_| output.status.success())
+        .ok_or_else(|| format!("the hub ingest benchmark failed ({})", output.status))?;
+    let mut targets = vec![Target {
+        name: "hub ingest, 50 registers at once".into(),
+        measured: format!("{:.0}/s", number(&ingest, &["entries_per_second"])?),
+        target: "(reported)",
+        met: true,
+        detail: format!(
+            "{} outbox entries of {} sales in {} s: {:.0} sales/s",
+            ingest["entries"],
+            ingest["sales"],
+            ingest["seconds"],
+            number(&ingest, &["sales_per_second"])?
+        ),
+    }];
+    // The report bench exits 1 when it misses its target, after printing every case.
+    let (_, stdout) = run_bench(workspace_root, "termdee-hub", "report")?;
+    let cases = lines(&stdout);
+    if cases.is_empty() {
+        return Err("the hub report benchmark printed no result".into());
+    }
+    for case in cases {
+        let p95 = number(&case, &["p95_ms"])?;
+        let daily = case["case"] == "one day, every register";
+        targets.push(Target {
+            name: format!("hub report: {}", case["case"].as_str().unwrap_or("?")),
+            measured: format!("{p95:.1} ms"),
+            target: if daily { "p95 ≤ 200 ms" } else { "(reported)" },
+            met: !daily || p95 <= 200.0,
+            detail: format!(
+                "{} of {} sales, median {} ms, first {} ms",
+                case["sales_in_report"], case["table_sales"], case["median_ms"], case["first_ms"]
+            ),
+        });
+    }
+    Ok(targets)
 }
 
 fn number(report: &serde_json::Value, path: &[&str]) -> Result<f64, String> {

@@ -11,7 +11,7 @@
 //!   tests (headless Chromium, IPC mocked) and the desktop end-to-end tests (the real app under
 //!   Xvfb, driven by tauri-driver and WebKitWebDriver).
 //! - `screenshot`: screenshots of the app under Xvfb into `docs/screenshots/`.
-//! - `bench [promptpay|ledger|sale|callbacks]`: the benchmarks against their targets (all of them,
+//! - `bench [promptpay|ledger|sale|callbacks|hub]`: the benchmarks against their targets (all of them,
 //!   or one group): criterion benchmarks compared with the reference node packages in the same
 //!   run, the ledger's, and the end-to-end sale and callback-listener benchmarks.
 //! - `bench-desktop`: the release app's start to interactive and idle memory, on Xvfb.
@@ -60,7 +60,7 @@ fn main() -> ExitCode {
         Some("bindings") => bindings(&root),
         _ => {
             eprintln!(
-                "usage: cargo xtask <run [--release] | test | screenshot | bench [promptpay|ledger|sale|callbacks] | bench-desktop | fuzz [SECONDS] | bindings>"
+                "usage: cargo xtask <run [--release] | test | screenshot | bench [promptpay|ledger|sale|callbacks|hub] | bench-desktop | fuzz [SECONDS] | bindings>"
             );
             return ExitCode::from(2);
         }
