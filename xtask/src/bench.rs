@@ -281,7 +281,11 @@ fn hub_targets(workspace_root: &Path) -> Result<Vec<Target>, String> {
         targets.push(Target {
             name: format!("hub report: {}", case["case"].as_str().unwrap_or("?")),
             measured: format!("{p95:.1} ms"),
-            target: if daily { "p95 ≤ 200 ms" } else { "(reported)" },
+            target: if daily {
+                "p95 ≤ 200 ms"
+            } else {
+                "(reported)"
+            },
             met: !daily || p95 <= 200.0,
             detail: format!(
                 "{} of {} sales, median {} ms, first {} ms",

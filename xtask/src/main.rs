@@ -333,7 +333,16 @@ fn ensure_tauri_driver() -> Result<PathBuf> {
         return Ok(installed);
     }
     step("install tauri-driver");
-    status(Command::new("cargo").args(["install", "tauri-driver", "--version", "^2", "--locked"]))?;
+    // `--debug`: a thin WebDriver proxy needs no optimising, and a cold machine (CI) builds it
+    // in about half the time.
+    status(Command::new("cargo").args([
+        "install",
+        "tauri-driver",
+        "--version",
+        "^2",
+        "--locked",
+        "--debug",
+    ]))?;
     Ok(installed)
 }
 
