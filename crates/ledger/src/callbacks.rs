@@ -34,7 +34,7 @@ impl Ledger {
         body: &[u8],
         at: UnixMillis,
     ) -> Result<i64> {
-        self.write(|tx| {
+        self.write("store_callback", |tx| {
             tx.prepare_cached(
                 "INSERT INTO callbacks (provider, received_at, content_type, body)
                  VALUES (?1, ?2, ?3, ?4)",
@@ -52,7 +52,7 @@ impl Ledger {
         sale_id: Option<&str>,
         at: UnixMillis,
     ) -> Result<()> {
-        self.write(|tx| {
+        self.write("callback_handled", |tx| {
             tx.prepare_cached(
                 "UPDATE callbacks SET verdict = ?2, sale_id = ?3, handled_at = ?4 WHERE id = ?1",
             )?

@@ -63,7 +63,7 @@ pub use callbacks::StoredCallback;
 pub use error::{LedgerError, Result};
 pub use events::Event;
 pub use exchanges::Exchange;
-pub use group::GroupCommits;
+pub use group::{GroupCommits, TransactionTally};
 pub use operators::{Operator, OperatorAccount, OperatorRole, PinChange, PinFailure, PinLockout};
 pub use outbox::{OutboxBatch, OutboxEntry, OutboxKind, OutboxRow, OutboxStatus};
 pub use payments::{NewPayment, Payment, PaymentEnd, PaymentState};
@@ -150,7 +150,19 @@ impl Ledger {
     /// other (a provider's reply recorded and applied): one fsync instead of several. Reads made
     /// inside `work` do not see its writes yet (they use the reading connection).
     pub fn atomically<T>(&self, work: impl FnOnce() -> Result<T>) -> Result<T> {
-        self.writer.write(|_| work())
+        self.writer.write("atomically", |_| work())
+    }
+
+    /// Starts tallying this ledger's committed transactions by name, from zero (`false` stops):
+    /// what the benchmarks print to show which durable transactions a sale or a callback costs.
+    /// Costs a lock per transaction while on; off by default.
+    pub fn tally_transactions(&self, on: bool) {
+        self.writer.set_tally(on);
+    }
+
+    /// The committed transactions by name since [`Ledger::tally_transactions`] was turned on.
+    pub fn transaction_tally(&self) -> TransactionTally {
+        self.writer.tally()
     }
 
     /// How many group commits this ledger made and how many transactions they held.
@@ -167,8 +179,12 @@ impl Ledger {
 
     /// Runs `work` as one transaction: a savepoint in the current group, kept on `Ok` and
     /// undone on `Err`; returns after the group's `COMMIT` is durable.
-    fn write<T>(&self, work: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        self.writer.write(work)
+    fn write<T>(
+        &self,
+        name: &'static str,
+        work: impl FnOnce(&Connection) -> Result<T>,
+    ) -> Result<T> {
+        self.writer.write(name, work)
     }
 
     /// Runs a read on the reading connection, in one read transaction (one snapshot).
