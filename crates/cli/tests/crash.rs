@@ -128,7 +128,6 @@ fn a_kill_at_every_crash_point_converges_with_the_money_invariants() {
         "topup.query.before_call",
         "topup.query.after_call",
         "topup.settled.after_write",
-        "callback.store.after_write",
         "callback.verify.after_call",
         "callback.apply.after_write",
     ] {
