@@ -527,6 +527,7 @@ fn bench(args: Args) -> Result<bool, String> {
         let options = EngineOptions {
             wrap_topup: None,
             backoff: Some(default_backoff()),
+            ..EngineOptions::default()
         };
         let running = runtimes
             .app
@@ -593,6 +594,7 @@ fn bench(args: Args) -> Result<bool, String> {
         // Production schedules (wePAY's first status query 3 s after acceptance): the sale is
         // completed by the verified callback, as in the shop, not by an early query.
         backoff: Some(default_backoff()),
+        ..EngineOptions::default()
     };
     let running = runtimes
         .app

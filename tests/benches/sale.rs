@@ -265,6 +265,7 @@ fn open_shop(runtimes: &Runtimes, folder: &Path, fates: u64) -> Result<Shop, Str
         // Production schedules (wePAY's first status query 3 s after acceptance): the sale is
         // completed by the verified callback, as in the shop, not by an early query.
         backoff: Some(default_backoff()),
+        ..EngineOptions::default()
     };
     let running = runtimes
         .app
