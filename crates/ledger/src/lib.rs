@@ -17,8 +17,9 @@
 //!   top-up request while one is unsettled (partial unique indexes); every idempotency key ever
 //!   sent is unique forever; `delivered + refunded ≤ received` is a CHECK. A bug in the engine
 //!   hits a constraint instead of moving money twice.
-//! - **Raw evidence.** Callbacks are stored byte for byte before they are parsed, and provider
-//!   exchanges are kept (with secrets already masked by the transport) for reconciliation.
+//! - **Raw evidence.** Callbacks are stored byte for byte — with their verdict and whatever they
+//!   apply, in the same transaction, never after it — and provider exchanges are kept (with
+//!   secrets already masked by the transport) for reconciliation.
 //! - **Reports from the ledger.** [`Ledger::report`] sums the sales of a range of Bangkok days
 //!   per operator, network, provider, payment method or register — one `GROUP BY key, state`
 //!   folded by [`termdee_domain::report::fold`], exactly as the fleet hub does — from one
@@ -36,7 +37,10 @@
 //! concurrent callers run as savepoints of one `BEGIN IMMEDIATE`, one `COMMIT` makes them all
 //! durable, and each caller returns only after it (see the `group` module; a failing member
 //! rolls back only itself, a failing `COMMIT` fails them all). Reads use a second connection, so
-//! they never wait for a commit's fsync, and each read is one snapshot.
+//! they never wait for a commit's fsync, and each read is one snapshot. Writes that always follow
+//! each other are made one transaction by [`Ledger::atomically`] (one fsync instead of several);
+//! [`Ledger::tally_transactions`] counts the committed transactions by name, which is how the
+//! benchmarks show what a sale or a callback costs.
 #![deny(missing_docs)]
 
 mod callbacks;
