@@ -130,9 +130,10 @@ fn a_kill_at_every_crash_point_converges_with_the_money_invariants() {
         "topup.query.before_call",
         "topup.query.after_call",
         "topup.settled.after_write",
-        // A callback is stored with its verdict and what it applies in one transaction: a kill
-        // before it, or between the pull and it, leaves nothing of the callback.
+        // A pulled callback is stored before the pull (the issue's "store the raw request
+        // first"); one judged without the provider is stored with its verdict in one write.
         "callback.store.before_write",
+        "callback.store.after_write",
         "callback.verify.before_call",
         "callback.verify.after_call",
         "callback.apply.after_write",

@@ -3,8 +3,9 @@
 //! `POST /callback/<provider>/<token>` with `<provider>` one of `wepay`, `easysoft`, `bluepay`,
 //! `deposit_qr`. The order of work is the rule: check the token, parse, find our order, verify
 //! it, apply it once, and only then — with the state durable — reply exactly what the provider
-//! expects. The raw request is stored whatever becomes of it, in the same transaction as its
-//! verdict and whatever it applies (never after), and always before the reply.
+//! expects. The raw request is stored whatever becomes of it: never after what it applies (in the
+//! same transaction when it is verified here; alone, before the pull, when the provider must be
+//! asked), and always before the reply.
 //!
 //! - Top-ups (wePAY, Easysoft: unsigned callbacks) are verified by a pull from the provider
 //!   (`get_output`, `update`); the pull's answer is what is applied. A callback that cannot be
@@ -149,24 +150,14 @@ impl Engine {
     /// Handles one top-up callback that came in on `provider`'s path. Returns the reply to send
     /// and the verdict (also stored with the raw callback).
     ///
-    /// Durable steps: ONE transaction per callback, before the reply. A callback judged from
-    /// the ledger alone — unreadable, not one of our orders, another provider id than ours, a
-    /// repeat for a settled top-up — is stored with its verdict: nothing else is written for it
-    /// and nothing is asked, so "store first, then the verdict" would only add an fsync.
-    ///
-    /// A callback that needs the provider's word (wePAY and Easysoft do not sign: the pull is
-    /// the verification) is stored AFTER the pull, in the transaction that applies what the
-    /// pull says, not alone before it. Why that keeps money rule 5: the pull is a read (wePAY
-    /// `get_output` and Easysoft `update` are read-only and safe to repeat: wepay.md §9 rule 6,
-    /// easysoft.md §7), and nothing that can move money happens between receiving the callback
-    /// and that transaction; the raw bytes are still durable with anything they cause, never
-    /// after it, and before the reply; a pull that fails stores them with the verdict
-    /// `unverified`. A kill during the pull loses only the copy of a callback that changed
-    /// nothing and was never answered: wePAY sends it again until it is answered (wepay.md §5;
-    /// Easysoft's re-sends are undocumented, easysoft.md §4), and the poller settles the top-up
-    /// by the same pull whether or not a callback comes. Stored alone first, every genuine
-    /// callback waited for two fsyncs one after the other, one of them on the sale's way to
-    /// completed.
+    /// Durable steps. A callback judged from the ledger alone — unreadable, not one of our
+    /// orders, another provider id than ours, a repeat for a settled top-up — is stored with its
+    /// verdict in ONE transaction before the reply: nothing else is written for it and nothing is
+    /// asked, so "store first, then the verdict" would only add an fsync. A callback that needs
+    /// the provider's word (wePAY and Easysoft do not sign: the pull is the verification) is
+    /// stored alone BEFORE the pull, as money rule 5 asks — the evidence is on record whatever
+    /// the pull does — and what the pull says is then applied with the callback's verdict in one
+    /// transaction, before the reply.
     pub async fn handle_topup_callback(
         &self,
         provider: &str,
@@ -232,6 +223,19 @@ impl Engine {
                 claim.ack.clone(),
             );
         }
+        let stored = durably(|| {
+            self.ledger
+                .store_callback(raw.provider, content_type, body, raw.received)
+        })?;
+        self.hit("callback.store.after_write")?;
+        let finish = |verdict: CallbackVerdict, sale: Option<&str>, reply: CallbackReply| {
+            durably(|| {
+                self.ledger
+                    .callback_handled(stored, verdict.code(), sale, self.now())
+            })?;
+            self.hit("callback.apply.after_write")?;
+            Ok::<_, EngineError>((reply, verdict))
+        };
         self.hit("callback.verify.before_call")?;
         let verification = port.verify_callback(&claim).await;
         self.hit("callback.verify.after_call")?;
@@ -239,7 +243,7 @@ impl Engine {
             Ok(Verification::Confirmed(status)) => (status, false),
             Ok(Verification::Contradicted { provider, .. }) => (provider, true),
             Err(_) => {
-                return judged(
+                return finish(
                     CallbackVerdict::Unverified,
                     Some(&topup.sale_id),
                     port.refuse_callback(),
@@ -252,7 +256,7 @@ impl Engine {
                 .as_deref()
                 .is_some_and(|r| r != topup.reference)
             {
-                return judged(
+                return finish(
                     CallbackVerdict::UnknownOrder,
                     Some(&topup.sale_id),
                     not_found(),
@@ -271,43 +275,46 @@ impl Engine {
         } else {
             CallbackVerdict::StillPending
         };
-        // The raw callback, what the pull says, the provider id it brings, a contradiction's
-        // note and the verdict: one transaction, before the reply.
+        // What the pull says, the provider id it brings, a contradiction's note and the
+        // callback's verdict always go together: one transaction, before the reply.
         let now = self.now();
-        let settled = self.store_and_apply(&raw, |stored| {
-            if contradicted {
-                self.ledger.note(
-                    Some(&topup.sale_id),
-                    now,
-                    &actor,
-                    "callback_contradicted",
-                    &serde_json::json!({
-                        "callback": stored,
-                        "provider_says": format!("{status:?}"),
-                    }),
-                )?;
-            }
-            if topup.provider_ref.is_none() {
-                // wePAY after 30016: the callback (now verified by get_output) brings the id.
-                self.ledger.topup_progress(
-                    topup.id,
-                    TopupState::Pending,
-                    Some(&claim.provider_ref),
-                    None,
-                    "provider id from a verified callback",
-                    now,
-                    &actor,
-                )?;
-            }
-            let settled = self.write_topup_status(&topup, &status, &actor, now)?;
-            self.ledger
-                .callback_handled(stored, verdict.code(), Some(&topup.sale_id), now)?;
-            Ok(settled)
+        let settled = durably(|| {
+            self.ledger.atomically(|| {
+                if contradicted {
+                    self.ledger.note(
+                        Some(&topup.sale_id),
+                        now,
+                        &actor,
+                        "callback_contradicted",
+                        &serde_json::json!({
+                            "callback": stored,
+                            "provider_says": format!("{status:?}"),
+                        }),
+                    )?;
+                }
+                if topup.provider_ref.is_none() {
+                    // wePAY after 30016: the callback (now verified by get_output) brings the id.
+                    self.ledger.topup_progress(
+                        topup.id,
+                        TopupState::Pending,
+                        Some(&claim.provider_ref),
+                        None,
+                        "provider id from a verified callback",
+                        now,
+                        &actor,
+                    )?;
+                }
+                let settled = self.write_topup_status(&topup, &status, &actor, now)?;
+                self.ledger
+                    .callback_handled(stored, verdict.code(), Some(&topup.sale_id), now)?;
+                Ok(settled)
+            })
         })?;
         if settled {
             self.hit("topup.settled.after_write")?;
             self.emit(super::EngineEventKind::TopupUpdated, &topup.sale_id);
         }
+        self.hit("callback.apply.after_write")?;
         Ok((claim.ack.clone(), verdict))
     }
 }

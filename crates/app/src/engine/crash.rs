@@ -19,10 +19,9 @@
 //!   `payment.received.after_write`).
 //! - `topup.accepted.after_write`, `topup.unknown.after_write`, `topup.settled.after_write`: the
 //!   provider's reply recorded together with what it changed (and the next check's time).
-//! - `callback.apply.after_write`: a callback stored with its verdict and whatever it applied, in
-//!   one transaction (there is no longer a point between storing a callback and judging it:
-//!   nothing is written in between; a pull-verified callback is stored after its pull, see
-//!   `callbacks`).
+//! - `callback.store.after_write`: a callback that needs the provider's word, stored alone before
+//!   the pull. `callback.apply.after_write`: a callback's verdict — with the raw bytes in the same
+//!   transaction when it was judged without a pull, with what it settled when it was pulled.
 
 use std::fmt;
 use std::io::Write;
@@ -150,7 +149,7 @@ impl CrashHook for PauseForKill {
 }
 
 /// Every crash point of the engine, for tests that want to kill at each one.
-pub const CRASH_POINTS: [&str; 27] = [
+pub const CRASH_POINTS: [&str; 28] = [
     "sale.create.before_write",
     "sale.create.after_write",
     "payment.open.after_write",
@@ -175,6 +174,7 @@ pub const CRASH_POINTS: [&str; 27] = [
     "topup.query.before_call",
     "topup.query.after_call",
     "callback.store.before_write",
+    "callback.store.after_write",
     "callback.verify.before_call",
     "callback.verify.after_call",
     "callback.apply.after_write",
