@@ -283,7 +283,7 @@ async fn post(
 }
 
 #[tokio::test]
-async fn a_pulled_callback_is_one_transaction_and_one_that_fails_gets_no_success_reply(
+async fn a_pulled_callback_is_stored_before_the_pull_and_one_that_fails_gets_no_success_reply(
 ) -> TestResult {
     let folder = tempfile::tempdir()?;
     let (world, ledger, running) =
@@ -340,11 +340,11 @@ async fn a_pulled_callback_is_one_transaction_and_one_that_fails_gets_no_success
     assert_eq!(ledger.sale(&sale.id)?.state, SaleState::Completed);
     assert_eq!(
         ledger.transaction_tally().counts,
-        vec![(
-            "store_callback + topup_succeeded + callback_handled".to_owned(),
-            1
-        )],
-        "stored, settled and judged in one transaction"
+        vec![
+            ("store_callback".to_owned(), 1),
+            ("topup_succeeded + callback_handled".to_owned(), 1)
+        ],
+        "stored first (before the pull), then settled and judged in one transaction"
     );
 
     // A repeat is judged from the ledger alone: stored with its verdict, one write.

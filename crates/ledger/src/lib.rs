@@ -17,8 +17,8 @@
 //!   top-up request while one is unsettled (partial unique indexes); every idempotency key ever
 //!   sent is unique forever; `delivered + refunded ≤ received` is a CHECK. A bug in the engine
 //!   hits a constraint instead of moving money twice.
-//! - **Raw evidence.** Callbacks are stored byte for byte — with their verdict and whatever they
-//!   apply, in the same transaction, never after it — and provider exchanges are kept (with
+//! - **Raw evidence.** Callbacks are stored byte for byte — never after what they apply: alone
+//!   before it, or in the same transaction — and provider exchanges are kept (with
 //!   secrets already masked by the transport) for reconciliation.
 //! - **Reports from the ledger.** [`Ledger::report`] sums the sales of a range of Bangkok days
 //!   per operator, network, provider, payment method or register — one `GROUP BY key, state`
