@@ -527,6 +527,7 @@ fn bench(args: Args) -> Result<bool, String> {
         let options = EngineOptions {
             wrap_topup: None,
             backoff: Some(default_backoff()),
+            ..EngineOptions::default()
         };
         let running = runtimes
             .app
@@ -593,6 +594,7 @@ fn bench(args: Args) -> Result<bool, String> {
         // Production schedules (wePAY's first status query 3 s after acceptance): the sale is
         // completed by the verified callback, as in the shop, not by an early query.
         backoff: Some(default_backoff()),
+        ..EngineOptions::default()
     };
     let running = runtimes
         .app
@@ -617,6 +619,7 @@ fn bench(args: Args) -> Result<bool, String> {
         args.copies
     );
     let commits_before = ledger.group_commits();
+    ledger.tally_transactions(true);
     let load = runtimes.load.block_on(hammer(
         requests.clone(),
         args.connections,
@@ -638,6 +641,12 @@ fn bench(args: Args) -> Result<bool, String> {
     }
     let pulls = time.calls("verify");
     eprintln!("  get_output pull  {}", line(&pulls));
+    // Which durable transactions the load cost, by name (a stored callback alone, a verdict, a
+    // settlement, or several merged into one).
+    let transactions = ledger.transaction_tally();
+    ledger.tally_transactions(false);
+    let stored = load.total() - load.sent.get(&Kind::WrongToken).copied().unwrap_or(0);
+    common::print_transactions(&transactions, stored, "stored callback");
 
     // 3. The checks.
     let mut problems: Vec<String> = load.wrong_replies.iter().take(10).cloned().collect();
@@ -705,12 +714,12 @@ fn bench(args: Args) -> Result<bool, String> {
     }
     // Durable transactions the load cost and the group commits (fsyncs) that carried them.
     let after = ledger.group_commits();
-    let transactions = after.transactions - commits_before.transactions;
+    let transactions_count = after.transactions - commits_before.transactions;
     let commits = after.groups - commits_before.groups;
     let per_commit_ms =
         common::ms(u64::try_from(load.elapsed.as_micros()).unwrap_or(u64::MAX) / commits.max(1));
     eprintln!(
-        "callbacks bench: {transactions} ledger transactions in {commits} group commits in {:.2} s: {per_commit_ms:.2} ms per commit",
+        "callbacks bench: {transactions_count} ledger transactions in {commits} group commits in {:.2} s: {per_commit_ms:.2} ms per commit",
         load.elapsed.as_secs_f64()
     );
     eprintln!(
@@ -752,7 +761,8 @@ fn bench(args: Args) -> Result<bool, String> {
             .map(|(kind, times)| (kind.name().to_owned(), summary(times)))
             .collect::<serde_json::Map<_, _>>(),
         "pull": summary(&pulls),
-        "ledger_transactions": transactions,
+        "ledger_transactions": transactions_count,
+        "transactions_per_stored_callback": common::transactions_json(&transactions, stored),
         "ledger_commits": commits,
         "ms_per_commit": per_commit_ms,
         "verdicts": verdicts,

@@ -11,7 +11,7 @@
 //! runtime of its own. Every call to the provider (the order, the verifying pull, any status
 //! query) is timed by a wrapper around the top-up port ([`common::TimedTopups`]); app overhead
 //! is the sale's wall time minus that provider time. What stays in it: the ledger's durable
-//! transactions (ten on this path, each with its fsync), the engine's reads, the callback's
+//! transactions (each with its fsync; the run prints them by name, per sale), the engine's reads, the callback's
 //! trip over loopback and through our listener. Measured one customer at a time; target p99 ≤
 //! 20 ms.
 //!
@@ -265,6 +265,7 @@ fn open_shop(runtimes: &Runtimes, folder: &Path, fates: u64) -> Result<Shop, Str
         // Production schedules (wePAY's first status query 3 s after acceptance): the sale is
         // completed by the verified callback, as in the shop, not by an early query.
         backoff: Some(default_backoff()),
+        ..EngineOptions::default()
     };
     let running = runtimes
         .app
@@ -493,14 +494,19 @@ fn bench(args: Args) -> Result<bool, String> {
         max_time: Duration::from_secs(args.seconds),
     };
     let fsync = probe_disk(&disk)?;
+    // Which durable transactions one sale costs: tallied by name over the one-customer run.
+    engine.ledger().tally_transactions(true);
     let mut latency = runtimes.app.block_on(run_phase(
         engine.clone(),
         shop.time.clone(),
         phones.clone(),
         latency_phase,
     ))?;
+    let transactions = engine.ledger().transaction_tally();
+    engine.ledger().tally_transactions(false);
     latency.fsync = Some(fsync);
     latency.print("one customer (latency)");
+    common::print_transactions(&transactions, latency.completed, "sale");
     let order_calls = shop.time.calls("order");
     let verify_calls = shop.time.calls("verify");
     let query_calls = shop.time.calls("query");
@@ -595,6 +601,7 @@ fn bench(args: Args) -> Result<bool, String> {
         },
         "fsync": summary(&probe),
         "latency": latency.json(),
+        "transactions_per_sale": common::transactions_json(&transactions, latency.completed),
         "provider_calls": {
             "order": summary(&order_calls),
             "verify": summary(&verify_calls),

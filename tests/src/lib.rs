@@ -111,11 +111,17 @@ pub struct World {
 /// way, without touching the engine).
 pub type TopupWrap = Arc<dyn Fn(Arc<dyn TopupPort>) -> Arc<dyn TopupPort> + Send + Sync>;
 
+/// Wraps a QR payment port before the engine gets it (tests that make a provider refuse).
+pub type PaymentWrap =
+    Arc<dyn Fn(PaymentMethod, Arc<dyn PaymentPort>) -> Arc<dyn PaymentPort> + Send + Sync>;
+
 /// Changes to the engine [`World::engine`] builds; the default is the scenarios' engine.
 #[derive(Clone, Default)]
 pub struct EngineOptions {
     /// Applied to every top-up port, in routing order.
     pub wrap_topup: Option<TopupWrap>,
+    /// Applied to every QR payment port.
+    pub wrap_payment: Option<PaymentWrap>,
     /// Status-query schedules per top-up provider (`None`: [`Backoff::fast`] for both, which
     /// makes the engine ask for a result 5 ms after acceptance).
     pub backoff: Option<BTreeMap<String, Backoff>>,
@@ -125,6 +131,7 @@ impl std::fmt::Debug for EngineOptions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("EngineOptions")
             .field("wrap_topup", &self.wrap_topup.is_some())
+            .field("wrap_payment", &self.wrap_payment.is_some())
             .field("backoff", &self.backoff)
             .finish()
     }
@@ -501,6 +508,12 @@ impl Endpoints {
         payments.insert(PaymentMethod::Tmweasy, Arc::new(TmweasyPort(tmweasy)));
         payments.insert(PaymentMethod::BluePay, Arc::new(BluePayPort(bluepay)));
         payments.insert(PaymentMethod::DepositQr, Arc::new(DepositQrPort(deposit)));
+        if let Some(wrap) = &options.wrap_payment {
+            payments = payments
+                .into_iter()
+                .map(|(method, port)| (method, wrap(method, port)))
+                .collect();
+        }
         let mut config = EngineConfig::for_register(REGISTER);
         config.backoff = options.backoff.clone().unwrap_or_else(|| {
             BTreeMap::from([

@@ -118,6 +118,8 @@ fn a_kill_at_every_crash_point_converges_with_the_money_invariants() {
         "sale.create.after_write",
         "payment.create.before_call",
         "payment.create.after_call",
+        // Either side of the cashier's "paid" written with the top-up intent (one transaction).
+        "payment.confirm.before_write",
         "payment.confirm.after_write",
         "payment.received.after_write",
         "topup.intent.before_write",
@@ -128,7 +130,11 @@ fn a_kill_at_every_crash_point_converges_with_the_money_invariants() {
         "topup.query.before_call",
         "topup.query.after_call",
         "topup.settled.after_write",
+        // A pulled callback is stored before the pull (the issue's "store the raw request
+        // first"); one judged without the provider is stored with its verdict in one write.
+        "callback.store.before_write",
         "callback.store.after_write",
+        "callback.verify.before_call",
         "callback.verify.after_call",
         "callback.apply.after_write",
     ] {

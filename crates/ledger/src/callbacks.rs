@@ -1,4 +1,5 @@
-//! Raw callbacks: stored byte for byte before anything reads them (money rule 5).
+//! Raw callbacks: stored byte for byte, before anything they say is applied and before the
+//! reply (money rule 5).
 
 use rusqlite::params;
 use serde::Serialize;
@@ -34,12 +35,45 @@ impl Ledger {
         body: &[u8],
         at: UnixMillis,
     ) -> Result<i64> {
-        self.write(|tx| {
+        self.write("store_callback", |tx| {
             tx.prepare_cached(
                 "INSERT INTO callbacks (provider, received_at, content_type, body)
                  VALUES (?1, ?2, ?3, ?4)",
             )?
             .execute(params![provider, at, content_type, body])?;
+            Ok(tx.last_insert_rowid())
+        })
+    }
+
+    /// Stores a callback as received together with what was made of it, in one write: for a
+    /// callback judged without asking anyone (unreadable, not ours, a repeat, a bad signature),
+    /// where the raw bytes and the verdict are durable together, before the reply.
+    #[allow(clippy::too_many_arguments)]
+    pub fn store_handled_callback(
+        &self,
+        provider: &str,
+        content_type: Option<&str>,
+        body: &[u8],
+        received_at: UnixMillis,
+        verdict: &str,
+        sale_id: Option<&str>,
+        handled_at: UnixMillis,
+    ) -> Result<i64> {
+        self.write("store_handled_callback", |tx| {
+            tx.prepare_cached(
+                "INSERT INTO callbacks (provider, received_at, content_type, body, verdict, sale_id,
+                     handled_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![
+                provider,
+                received_at,
+                content_type,
+                body,
+                verdict,
+                sale_id,
+                handled_at
+            ])?;
             Ok(tx.last_insert_rowid())
         })
     }
@@ -52,7 +86,7 @@ impl Ledger {
         sale_id: Option<&str>,
         at: UnixMillis,
     ) -> Result<()> {
-        self.write(|tx| {
+        self.write("callback_handled", |tx| {
             tx.prepare_cached(
                 "UPDATE callbacks SET verdict = ?2, sale_id = ?3, handled_at = ?4 WHERE id = ?1",
             )?

@@ -82,7 +82,9 @@ impl Ledger {
         kind: &str,
         detail: &serde_json::Value,
     ) -> Result<()> {
-        self.write(|tx| append(tx, sale_id, at, actor, kind, None, None, detail))
+        self.write("note", |tx| {
+            append(tx, sale_id, at, actor, kind, None, None, detail)
+        })
     }
 
     /// The newest event, if any.

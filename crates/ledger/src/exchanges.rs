@@ -26,7 +26,7 @@ pub struct Exchange {
 impl Ledger {
     /// Keeps one exchange.
     pub fn record_exchange(&self, exchange: &Exchange) -> Result<()> {
-        self.write(|tx| {
+        self.write("record_exchange", |tx| {
             tx.prepare_cached(
                 "INSERT INTO exchanges (sale_id, provider, operation, at, request, outcome)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",

@@ -21,7 +21,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 
 use rusqlite::Connection;
@@ -33,6 +33,9 @@ thread_local! {
     // a write made from inside that work (`Ledger::atomically`) runs as a nested savepoint of the
     // same member instead of waiting for the group it is itself holding open.
     static RUNNING: RefCell<Option<(u64, Connection)>> = const { RefCell::new(None) };
+    // The names of the writes made inside the member running on this thread (the parts of an
+    // `atomically`), for the transaction tally.
+    static PARTS: RefCell<Vec<&'static str>> = const { RefCell::new(Vec::new()) };
 }
 
 static WRITERS: AtomicU64 = AtomicU64::new(1);
@@ -52,6 +55,29 @@ pub struct GroupCommits {
     pub transactions: u64,
 }
 
+/// Committed transactions counted by name, in the order each name first committed (see
+/// [`crate::Ledger::tally_transactions`]).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TransactionTally {
+    /// `(name, count)`: a transaction's name is its ledger method (`create_sale`), or the names of
+    /// the writes it joined with ` + ` (`payment_received + begin_topup`, from `atomically`).
+    pub counts: Vec<(String, u64)>,
+}
+
+impl TransactionTally {
+    fn add(&mut self, name: String) {
+        match self.counts.iter_mut().find(|(known, _)| *known == name) {
+            Some((_, count)) => *count += 1,
+            None => self.counts.push((name, 1)),
+        }
+    }
+
+    /// Every transaction counted.
+    pub fn total(&self) -> u64 {
+        self.counts.iter().map(|(_, count)| count).sum()
+    }
+}
+
 /// The writing connection and its open group.
 pub(crate) struct Writer {
     id: u64,
@@ -61,6 +87,9 @@ pub(crate) struct Writer {
     arriving: AtomicUsize,
     groups: AtomicU64,
     transactions: AtomicU64,
+    // `Some` while transactions are tallied by name (benchmarks; off in the shop).
+    tally: Mutex<Option<TransactionTally>>,
+    tallying: AtomicBool,
 }
 
 struct State {
@@ -120,7 +149,25 @@ impl Writer {
             arriving: AtomicUsize::new(0),
             groups: AtomicU64::new(0),
             transactions: AtomicU64::new(0),
+            tally: Mutex::new(None),
+            tallying: AtomicBool::new(false),
         }
+    }
+
+    /// Starts tallying committed transactions by name (from zero), or stops.
+    pub(crate) fn set_tally(&self, on: bool) {
+        let mut tally = self.tally.lock().unwrap_or_else(PoisonError::into_inner);
+        *tally = on.then(TransactionTally::default);
+        self.tallying.store(on, Ordering::SeqCst);
+    }
+
+    /// The tally so far (empty when not tallying).
+    pub(crate) fn tally(&self) -> TransactionTally {
+        self.tally
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+            .unwrap_or_default()
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -149,13 +196,26 @@ impl Writer {
     }
 
     /// Runs `work` as one member of a group; returns once the group's `COMMIT` is durable.
-    pub(crate) fn write<T>(&self, work: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+    /// `name` names the transaction in the tally (the ledger method).
+    pub(crate) fn write<T>(
+        &self,
+        name: &'static str,
+        work: impl FnOnce(&Connection) -> Result<T>,
+    ) -> Result<T> {
         let mut work = Some(work);
         let inside = RUNNING.with(|running| {
             let running = running.try_borrow().ok()?;
             match (running.as_ref(), work.take()) {
                 (Some((id, connection)), Some(work)) if *id == self.id => {
-                    Some(nested(connection, work))
+                    let result = nested(connection, work);
+                    if result.is_ok() {
+                        PARTS.with(|parts| {
+                            if let Ok(mut parts) = parts.try_borrow_mut() {
+                                parts.push(name);
+                            }
+                        });
+                    }
+                    Some(result)
                 }
                 (_, unused) => {
                     work = unused;
@@ -193,7 +253,9 @@ impl Writer {
         }
         let number = state.open.as_ref().map_or(0, |g| g.number);
 
+        PARTS.with(|parts| parts.borrow_mut().clear());
         let outcome = self.run_seated(&mut state, work);
+        let parts = PARTS.with(|parts| std::mem::take(&mut *parts.borrow_mut()));
         let rolled_back = state
             .connection
             .as_ref()
@@ -247,6 +309,22 @@ impl Writer {
                 state.failures.remove(&number);
             }
             return Err(LedgerError::GroupFailed(message));
+        }
+        drop(state);
+        if self.tallying.load(Ordering::SeqCst) {
+            let name = if parts.is_empty() {
+                name.to_owned()
+            } else {
+                parts.join(" + ")
+            };
+            if let Some(tally) = self
+                .tally
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .as_mut()
+            {
+                tally.add(name);
+            }
         }
         Ok(value)
     }

@@ -17,8 +17,9 @@
 //!   top-up request while one is unsettled (partial unique indexes); every idempotency key ever
 //!   sent is unique forever; `delivered + refunded ≤ received` is a CHECK. A bug in the engine
 //!   hits a constraint instead of moving money twice.
-//! - **Raw evidence.** Callbacks are stored byte for byte before they are parsed, and provider
-//!   exchanges are kept (with secrets already masked by the transport) for reconciliation.
+//! - **Raw evidence.** Callbacks are stored byte for byte — never after what they apply: alone
+//!   before it, or in the same transaction — and provider exchanges are kept (with
+//!   secrets already masked by the transport) for reconciliation.
 //! - **Reports from the ledger.** [`Ledger::report`] sums the sales of a range of Bangkok days
 //!   per operator, network, provider, payment method or register — one `GROUP BY key, state`
 //!   folded by [`termdee_domain::report::fold`], exactly as the fleet hub does — from one
@@ -36,7 +37,10 @@
 //! concurrent callers run as savepoints of one `BEGIN IMMEDIATE`, one `COMMIT` makes them all
 //! durable, and each caller returns only after it (see the `group` module; a failing member
 //! rolls back only itself, a failing `COMMIT` fails them all). Reads use a second connection, so
-//! they never wait for a commit's fsync, and each read is one snapshot.
+//! they never wait for a commit's fsync, and each read is one snapshot. Writes that always follow
+//! each other are made one transaction by [`Ledger::atomically`] (one fsync instead of several);
+//! [`Ledger::tally_transactions`] counts the committed transactions by name, which is how the
+//! benchmarks show what a sale or a callback costs.
 #![deny(missing_docs)]
 
 mod callbacks;
@@ -63,7 +67,7 @@ pub use callbacks::StoredCallback;
 pub use error::{LedgerError, Result};
 pub use events::Event;
 pub use exchanges::Exchange;
-pub use group::GroupCommits;
+pub use group::{GroupCommits, TransactionTally};
 pub use operators::{Operator, OperatorAccount, OperatorRole, PinChange, PinFailure, PinLockout};
 pub use outbox::{OutboxBatch, OutboxEntry, OutboxKind, OutboxRow, OutboxStatus};
 pub use payments::{NewPayment, Payment, PaymentEnd, PaymentState};
@@ -150,7 +154,19 @@ impl Ledger {
     /// other (a provider's reply recorded and applied): one fsync instead of several. Reads made
     /// inside `work` do not see its writes yet (they use the reading connection).
     pub fn atomically<T>(&self, work: impl FnOnce() -> Result<T>) -> Result<T> {
-        self.writer.write(|_| work())
+        self.writer.write("atomically", |_| work())
+    }
+
+    /// Starts tallying this ledger's committed transactions by name, from zero (`false` stops):
+    /// what the benchmarks print to show which durable transactions a sale or a callback costs.
+    /// Costs a lock per transaction while on; off by default.
+    pub fn tally_transactions(&self, on: bool) {
+        self.writer.set_tally(on);
+    }
+
+    /// The committed transactions by name since [`Ledger::tally_transactions`] was turned on.
+    pub fn transaction_tally(&self) -> TransactionTally {
+        self.writer.tally()
     }
 
     /// How many group commits this ledger made and how many transactions they held.
@@ -167,8 +183,12 @@ impl Ledger {
 
     /// Runs `work` as one transaction: a savepoint in the current group, kept on `Ok` and
     /// undone on `Err`; returns after the group's `COMMIT` is durable.
-    fn write<T>(&self, work: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        self.writer.write(work)
+    fn write<T>(
+        &self,
+        name: &'static str,
+        work: impl FnOnce(&Connection) -> Result<T>,
+    ) -> Result<T> {
+        self.writer.write(name, work)
     }
 
     /// Runs a read on the reading connection, in one read transaction (one snapshot).

@@ -242,7 +242,7 @@ impl Ledger {
     /// had an active owner without one.
     pub fn upsert_operator(&self, operator: &Operator, at: UnixMillis) -> Result<()> {
         check_users(operator)?;
-        self.write(|tx| {
+        self.write("upsert_operator", |tx| {
             write_operator(tx, operator, &PinChange::Keep, at)?;
             Ok(())
         })
@@ -307,7 +307,7 @@ impl Ledger {
             ));
         }
         check_users(owner)?;
-        self.write(|tx| {
+        self.write("create_first_owner", |tx| {
             let exists = tx
                 .prepare_cached("SELECT 1 FROM operators WHERE role = 'owner' LIMIT 1")?
                 .query_row([], |_| Ok(()))
@@ -352,7 +352,7 @@ impl Ledger {
         actor: &Actor,
     ) -> Result<()> {
         check_users(operator)?;
-        self.write(|tx| {
+        self.write("save_operator", |tx| {
             let before = write_operator(tx, operator, pin, at)?;
             events::append(
                 tx,
@@ -380,7 +380,7 @@ impl Ledger {
         at: UnixMillis,
         actor: &Actor,
     ) -> Result<PinFailure> {
-        self.write(|tx| {
+        self.write("pin_failed", |tx| {
             let failed: i64 = tx
                 .prepare_cached(
                     "UPDATE operators SET failed_pins = failed_pins + 1, updated_at = ?2
@@ -422,7 +422,7 @@ impl Ledger {
 
     /// A right PIN: the count of wrong ones starts again.
     pub fn pin_succeeded(&self, operator_id: &str, at: UnixMillis) -> Result<()> {
-        self.write(|tx| {
+        self.write("pin_succeeded", |tx| {
             tx.prepare_cached(
                 "UPDATE operators SET failed_pins = 0, locked_until = NULL, updated_at = ?2
                  WHERE id = ?1 AND (failed_pins <> 0 OR locked_until IS NOT NULL)",
@@ -434,7 +434,7 @@ impl Ledger {
 
     /// The owner unlocks an account locked by wrong PINs.
     pub fn unlock_operator(&self, operator_id: &str, at: UnixMillis, actor: &Actor) -> Result<()> {
-        self.write(|tx| {
+        self.write("unlock_operator", |tx| {
             let changed = tx
                 .prepare_cached(
                     "UPDATE operators SET failed_pins = 0, locked_until = NULL, updated_at = ?2
@@ -503,7 +503,7 @@ impl Ledger {
                 .collect::<rusqlite::Result<Vec<OperatorRow>>>()?;
             Ok(rows)
         })?;
-        self.write(|tx| {
+        self.write("copy_operators_from", |tx| {
             let mut copied = 0;
             for row in &rows {
                 copied += tx

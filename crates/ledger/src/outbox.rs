@@ -296,7 +296,7 @@ impl Ledger {
     /// authority on what it holds, so this may also move back (a hub restored from a backup
     /// asks again from an older `seq`); it may not name a `seq` that was never written.
     pub fn outbox_acknowledged(&self, through: i64, at: UnixMillis) -> Result<()> {
-        self.write(|tx| {
+        self.write("outbox_acknowledged", |tx| {
             let head_seq = head(tx)?;
             if through < 0 || through > head_seq {
                 return Err(LedgerError::Invalid(format!(

@@ -266,7 +266,7 @@ impl Ledger {
         at: UnixMillis,
         actor: &Actor,
     ) -> Result<Payment> {
-        self.write(|tx| {
+        self.write("new_payment_attempt", |tx| {
             let attempt: i64 = tx
                 .prepare_cached(
                     "SELECT COALESCE(MAX(attempt), 0) + 1 FROM payments WHERE sale_id = ?1",
@@ -303,7 +303,7 @@ impl Ledger {
         at: UnixMillis,
         actor: &Actor,
     ) -> Result<Payment> {
-        self.write(|tx| {
+        self.write("payment_opened", |tx| {
             let payment = load_payment(tx, payment_id)?;
             if !matches!(payment.state, PaymentState::Intent | PaymentState::Unknown) {
                 return Err(LedgerError::Invalid(format!(
@@ -350,7 +350,7 @@ impl Ledger {
         at: UnixMillis,
         actor: &Actor,
     ) -> Result<()> {
-        self.write(|tx| {
+        self.write("payment_unknown", |tx| {
             let payment = load_payment(tx, payment_id)?;
             tx.prepare_cached(
                 "UPDATE payments SET state = 'unknown', updated_at = ?2
@@ -386,7 +386,7 @@ impl Ledger {
                 "a payment needs a positive amount".into(),
             ));
         }
-        self.write(|tx| {
+        self.write("payment_received", |tx| {
             let payment = load_payment(tx, payment_id)?;
             if payment.state == PaymentState::Paid {
                 return Ok(Applied::Already);
@@ -469,7 +469,7 @@ impl Ledger {
         at: UnixMillis,
         actor: &Actor,
     ) -> Result<Applied> {
-        self.write(|tx| {
+        self.write("payment_ended", |tx| {
             let payment = load_payment(tx, payment_id)?;
             if !payment.state.is_live() {
                 return Ok(Applied::Already);

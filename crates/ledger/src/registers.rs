@@ -39,7 +39,7 @@ pub struct Register {
 impl Ledger {
     /// Adds a register, or renames it.
     pub fn upsert_register(&self, register: &Register, at: UnixMillis) -> Result<()> {
-        self.write(|tx| {
+        self.write("upsert_register", |tx| {
             tx.execute(
                 "INSERT INTO registers (id, name, kind, created_at) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind",

@@ -235,7 +235,7 @@ impl Ledger {
                 "a sale needs a positive amount".into(),
             ));
         }
-        self.write(|tx| {
+        self.write("create_sale", |tx| {
             tx.prepare_cached(
                 "INSERT INTO sales (id, register_id, operator_id, shift_id, network, phone, amount,
                      payment_method, state, day, created_at, updated_at)
@@ -333,7 +333,7 @@ impl Ledger {
 
     /// When the engine should look at a sale again (status-query backoff); not an event.
     pub fn schedule_check(&self, sale_id: &str, at: Option<UnixMillis>) -> Result<()> {
-        self.write(|tx| {
+        self.write("schedule_check", |tx| {
             tx.prepare_cached("UPDATE sales SET next_check_at = ?2 WHERE id = ?1")?
                 .execute(params![sale_id, at])?;
             Ok(())
@@ -348,7 +348,7 @@ impl Ledger {
         at: UnixMillis,
         actor: &Actor,
     ) -> Result<()> {
-        self.write(|tx| {
+        self.write("mark_refund_due", |tx| {
             move_sale(
                 tx,
                 sale_id,
@@ -373,7 +373,7 @@ impl Ledger {
         at: UnixMillis,
         actor: &Actor,
     ) -> Result<()> {
-        self.write(|tx| {
+        self.write("refund_given", |tx| {
             let sale = load(tx, sale_id)?;
             let owed = sale.outstanding();
             move_sale(
@@ -398,7 +398,7 @@ impl Ledger {
 
     /// Cancels a sale that has not been paid (the customer walked away).
     pub fn cancel_unpaid(&self, sale_id: &str, at: UnixMillis, actor: &Actor) -> Result<()> {
-        self.write(|tx| {
+        self.write("cancel_unpaid", |tx| {
             move_sale(
                 tx,
                 sale_id,

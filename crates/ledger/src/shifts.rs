@@ -139,7 +139,7 @@ impl Ledger {
                 "the opening float cannot be negative".into(),
             ));
         }
-        self.write(|tx| {
+        self.write("open_shift", |tx| {
             tx.prepare_cached(
                 "INSERT INTO shifts (operator_id, register_id, opened_at, opening_float)
                  VALUES (?1, ?2, ?3, ?4)",
@@ -185,7 +185,7 @@ impl Ledger {
                 "the counted cash cannot be negative".into(),
             ));
         }
-        self.write(|tx| {
+        self.write("close_shift", |tx| {
             let shift = load_shift(tx, shift_id)?
                 .filter(|s| s.closed_at.is_none())
                 .ok_or_else(|| LedgerError::NotFound {

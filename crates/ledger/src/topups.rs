@@ -163,7 +163,7 @@ impl Ledger {
         at: UnixMillis,
         actor: &Actor,
     ) -> Result<Topup> {
-        self.write(|tx| {
+        self.write("begin_topup", |tx| {
             let sale = load(tx, sale_id)?;
             if topup.amount != sale.amount {
                 return Err(LedgerError::Invalid(format!(
@@ -307,7 +307,7 @@ impl Ledger {
                 "progress cannot be {state:?}"
             )));
         }
-        self.write(|tx| {
+        self.write("topup_progress", |tx| {
             let topup = load_topup(tx, topup_id)?;
             if !matches!(
                 topup.state,
@@ -356,7 +356,7 @@ impl Ledger {
 
     /// Counts a status query (for the backoff), without an event.
     pub fn topup_checked(&self, topup_id: i64, at: UnixMillis) -> Result<()> {
-        self.write(|tx| {
+        self.write("topup_checked", |tx| {
             tx.prepare_cached(
                 "UPDATE topups SET checks = checks + 1, updated_at = ?2 WHERE id = ?1",
             )?
@@ -374,7 +374,7 @@ impl Ledger {
         at: UnixMillis,
         actor: &Actor,
     ) -> Result<Applied> {
-        self.write(|tx| {
+        self.write("topup_succeeded", |tx| {
             let topup = load_topup(tx, topup_id)?;
             if topup.state == TopupState::Succeeded {
                 return Ok(Applied::Already);
@@ -456,12 +456,12 @@ impl Ledger {
         topup_id: i64,
         state: TopupState,
         sale_to: SaleState,
-        kind: &str,
+        kind: &'static str,
         detail: &str,
         at: UnixMillis,
         actor: &Actor,
     ) -> Result<Applied> {
-        self.write(|tx| {
+        self.write(kind, |tx| {
             let topup = load_topup(tx, topup_id)?;
             if topup.state == state {
                 return Ok(Applied::Already);
@@ -500,7 +500,7 @@ impl Ledger {
         at: UnixMillis,
         actor: &Actor,
     ) -> Result<Applied> {
-        self.write(|tx| {
+        self.write("topup_needs_person", |tx| {
             let topup = load_topup(tx, topup_id)?;
             if topup.state == TopupState::Manual {
                 return Ok(Applied::Already);
@@ -537,7 +537,7 @@ impl Ledger {
         at: UnixMillis,
         actor: &Actor,
     ) -> Result<()> {
-        self.write(|tx| {
+        self.write("resolve_topup", |tx| {
             let topup_id: i64 = tx
                 .prepare_cached("SELECT id FROM topups WHERE sale_id = ?1 AND state = 'manual'")?
                 .query_row([sale_id], |r| r.get(0))

@@ -414,3 +414,59 @@ fn atomically_keeps_several_writes_together_or_writes_none() {
     assert_eq!(sales_in_file(&shop).unwrap(), 3);
     assert!(shop.ledger.sale("A4").is_err());
 }
+
+#[test]
+fn the_transaction_tally_names_each_committed_transaction_and_skips_failed_ones() {
+    let shop = shop().unwrap();
+    let at = day_zero().unwrap() + 9 * 3_600_000;
+    let cashier = actor_of("op-alpha");
+    let (sale_a, payment_a) = new_sale("T1", "op-alpha", PRICE, PaymentMethod::Cash, at).unwrap();
+    // Nothing is counted before the tally is on.
+    shop.ledger
+        .create_sale(&sale_a, &payment_a, &cashier)
+        .unwrap();
+    assert!(shop.ledger.transaction_tally().counts.is_empty());
+
+    shop.ledger.tally_transactions(true);
+    let (sale_b, payment_b) = new_sale("T2", "op-alpha", PRICE, PaymentMethod::Cash, at).unwrap();
+    let (_, opened) = shop
+        .ledger
+        .atomically(|| {
+            let (sale, payment) = shop.ledger.create_sale(&sale_b, &payment_b, &cashier)?;
+            shop.ledger.schedule_check(&sale.id, Some(at + 5))?;
+            Ok((sale, payment))
+        })
+        .unwrap();
+    shop.ledger
+        .payment_received(opened.id, Satang::new(PRICE), at + 1, &cashier)
+        .unwrap();
+    // A write that fails is no transaction; neither is a failed part inside `atomically`.
+    assert!(shop
+        .ledger
+        .create_sale(&sale_b, &payment_b, &cashier)
+        .is_err());
+    shop.ledger
+        .atomically(|| {
+            assert!(shop
+                .ledger
+                .create_sale(&sale_b, &payment_b, &cashier)
+                .is_err());
+            shop.ledger.schedule_check("T1", Some(at + 9))
+        })
+        .unwrap();
+
+    let tally = shop.ledger.transaction_tally();
+    assert_eq!(
+        tally.counts,
+        vec![
+            ("create_sale + schedule_check".to_owned(), 1),
+            ("payment_received".to_owned(), 1),
+            ("schedule_check".to_owned(), 1),
+        ],
+        "names in the order they first committed, a merged transaction named by its parts"
+    );
+    assert_eq!(tally.total(), 3);
+    shop.ledger.tally_transactions(false);
+    shop.ledger.schedule_check("T1", None).unwrap();
+    assert!(shop.ledger.transaction_tally().counts.is_empty());
+}

@@ -19,10 +19,47 @@ use hdrhistogram::Histogram;
 use termdee_app::engine::ports::TopupCallbackClaim;
 use termdee_app::engine::{Resend, TopupCall, TopupPort};
 use termdee_domain::Network;
+use termdee_ledger::TransactionTally;
 use termdee_providers::{
     Balance, CallbackReply, CatalogueEntry, NetworkAvailability, ProviderError, TopupOutcome,
     TopupStatus, Verification,
 };
+
+/// Prints the durable transactions a run committed, by name, each per `unit` (a sale, a
+/// callback) over `units`: which ledger writes the run cost, and which were merged (`a + b`).
+pub fn print_transactions(tally: &TransactionTally, units: u64, unit: &str) {
+    eprintln!(
+        "  durable transactions: {} in all, {:.2} per {unit}",
+        tally.total(),
+        ratio(tally.total(), units)
+    );
+    for (name, count) in &tally.counts {
+        eprintln!(
+            "    {:>6.2} per {unit}  {name}  ({count})",
+            ratio(*count, units)
+        );
+    }
+}
+
+/// The same, for the JSON line: `{ name: count }` and the total per unit.
+#[allow(clippy::float_arithmetic)]
+pub fn transactions_json(tally: &TransactionTally, units: u64) -> serde_json::Value {
+    serde_json::json!({
+        "total": tally.total(),
+        "per_unit": (ratio(tally.total(), units) * 100.0).round() / 100.0,
+        "by_name": tally
+            .counts
+            .iter()
+            .map(|(name, count)| (name.clone(), serde_json::json!(count)))
+            .collect::<serde_json::Map<_, _>>(),
+    })
+}
+
+/// Counts per unit, for printing (float arithmetic on counts, never on money).
+#[allow(clippy::float_arithmetic)]
+fn ratio(count: u64, units: u64) -> f64 {
+    count as f64 / units.max(1) as f64
+}
 
 /// The three runtimes of a benchmark.
 ///

@@ -1,9 +1,11 @@
 //! The callback listener: one path per provider with a secret token (money rule 5).
 //!
 //! `POST /callback/<provider>/<token>` with `<provider>` one of `wepay`, `easysoft`, `bluepay`,
-//! `deposit_qr`. The order of work is the rule: check the token, store the raw request, parse
-//! it, find our order, verify it, apply it once, and only then — with the state durable — reply
-//! exactly what the provider expects.
+//! `deposit_qr`. The order of work is the rule: check the token, parse, find our order, verify
+//! it, apply it once, and only then — with the state durable — reply exactly what the provider
+//! expects. The raw request is stored whatever becomes of it: never after what it applies (in the
+//! same transaction when it is verified here; alone, before the pull, when the provider must be
+//! asked), and always before the reply.
 //!
 //! - Top-ups (wePAY, Easysoft: unsigned callbacks) are verified by a pull from the provider
 //!   (`get_output`, `update`); the pull's answer is what is applied. A callback that cannot be
@@ -26,13 +28,13 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
-use termdee_domain::{Actor, ActorKind};
-use termdee_providers::{CallbackReply, TopupStatus, Verification};
+use termdee_domain::{Actor, ActorKind, UnixMillis};
+use termdee_providers::{CallbackReply, ProviderError, TopupStatus, Verification};
 
 use super::ports::PaymentCallbackRefusal;
 use super::{durably, Engine, EngineError};
 use termdee_domain::PaymentMethod;
-use termdee_ledger::{Applied, PaymentEnd, TopupState};
+use termdee_ledger::{Applied, LedgerError, PaymentEnd, TopupState};
 use termdee_providers::{ExpectedOrder, QrPaymentStatus, SaleOrders};
 
 /// What became of one callback (stored as its verdict).
@@ -82,9 +84,80 @@ fn not_found() -> CallbackReply {
     }
 }
 
+/// A callback as it came in, before anything was made of it.
+struct RawCallback<'a> {
+    provider: &'a str,
+    content_type: Option<&'a str>,
+    body: &'a [u8],
+    received: UnixMillis,
+}
+
 impl Engine {
+    /// Stores a callback judged without asking the provider together with its verdict: one
+    /// transaction, durable before the reply.
+    fn store_judged(
+        &self,
+        raw: &RawCallback<'_>,
+        verdict: CallbackVerdict,
+        sale: Option<&str>,
+    ) -> Result<(), EngineError> {
+        durably(|| {
+            self.ledger.store_handled_callback(
+                raw.provider,
+                raw.content_type,
+                raw.body,
+                raw.received,
+                verdict.code(),
+                sale,
+                self.now(),
+            )
+        })?;
+        self.hit("callback.apply.after_write")?;
+        Ok(())
+    }
+
+    /// Stores a callback and applies it in one transaction (`apply` gets the stored row's id).
+    /// If that transaction fails, nothing of it was applied and the caller answers with an
+    /// error (the provider sends again); the raw bytes are still stored, alone, as the record of
+    /// what came in.
+    fn store_and_apply<T>(
+        &self,
+        raw: &RawCallback<'_>,
+        apply: impl FnOnce(i64) -> Result<T, LedgerError>,
+    ) -> Result<T, EngineError> {
+        let store = || {
+            self.ledger
+                .store_callback(raw.provider, raw.content_type, raw.body, raw.received)
+        };
+        let applied = durably(|| {
+            self.ledger.atomically(|| {
+                let stored = store()?;
+                apply(stored)
+            })
+        });
+        match applied {
+            Ok(value) => {
+                self.hit("callback.apply.after_write")?;
+                Ok(value)
+            }
+            Err(error) => {
+                durably(store)?;
+                Err(error.into())
+            }
+        }
+    }
+
     /// Handles one top-up callback that came in on `provider`'s path. Returns the reply to send
     /// and the verdict (also stored with the raw callback).
+    ///
+    /// Durable steps. A callback judged from the ledger alone — unreadable, not one of our
+    /// orders, another provider id than ours, a repeat for a settled top-up — is stored with its
+    /// verdict in ONE transaction before the reply: nothing else is written for it and nothing is
+    /// asked, so "store first, then the verdict" would only add an fsync. A callback that needs
+    /// the provider's word (wePAY and Easysoft do not sign: the pull is the verification) is
+    /// stored alone BEFORE the pull, as money rule 5 asks — the evidence is on record whatever
+    /// the pull does — and what the pull says is then applied with the callback's verdict in one
+    /// transaction, before the reply.
     pub async fn handle_topup_callback(
         &self,
         provider: &str,
@@ -95,18 +168,15 @@ impl Engine {
             return Ok((not_found(), CallbackVerdict::UnknownOrder));
         };
         let actor = Actor::new(ActorKind::Callback, port.name());
-        let received = self.now();
+        let raw = RawCallback {
+            provider: port.name(),
+            content_type,
+            body,
+            received: self.now(),
+        };
         self.hit("callback.store.before_write")?;
-        let stored = durably(|| {
-            self.ledger
-                .store_callback(port.name(), content_type, body, received)
-        })?;
-        self.hit("callback.store.after_write")?;
-        let finish = |verdict: CallbackVerdict, sale: Option<&str>, reply: CallbackReply| {
-            durably(|| {
-                self.ledger
-                    .callback_handled(stored, verdict.code(), sale, self.now())
-            })?;
+        let judged = |verdict: CallbackVerdict, sale: Option<&str>, reply: CallbackReply| {
+            self.store_judged(&raw, verdict, sale)?;
             Ok::<_, EngineError>((reply, verdict))
         };
         let claim = match port.parse_callback(content_type, body) {
@@ -117,7 +187,7 @@ impl Engine {
                     content_type: "text/plain",
                     body: "malformed".to_owned(),
                 };
-                return finish(CallbackVerdict::Malformed, None, reply);
+                return judged(CallbackVerdict::Malformed, None, reply);
             }
         };
         let by_reference = match &claim.reference {
@@ -131,7 +201,7 @@ impl Engine {
                 .topup_by_provider_ref(port.name(), &claim.provider_ref)?,
         };
         let Some(topup) = topup else {
-            return finish(CallbackVerdict::UnknownOrder, None, not_found());
+            return judged(CallbackVerdict::UnknownOrder, None, not_found());
         };
         // A callback naming our reference with another provider id than the one we hold is not
         // about our order.
@@ -140,19 +210,32 @@ impl Engine {
             .as_deref()
             .is_some_and(|known| known != claim.provider_ref)
         {
-            return finish(
+            return judged(
                 CallbackVerdict::UnknownOrder,
                 Some(&topup.sale_id),
                 not_found(),
             );
         }
         if !topup.state.is_live() {
-            return finish(
+            return judged(
                 CallbackVerdict::Duplicate,
                 Some(&topup.sale_id),
                 claim.ack.clone(),
             );
         }
+        let stored = durably(|| {
+            self.ledger
+                .store_callback(raw.provider, content_type, body, raw.received)
+        })?;
+        self.hit("callback.store.after_write")?;
+        let finish = |verdict: CallbackVerdict, sale: Option<&str>, reply: CallbackReply| {
+            durably(|| {
+                self.ledger
+                    .callback_handled(stored, verdict.code(), sale, self.now())
+            })?;
+            self.hit("callback.apply.after_write")?;
+            Ok::<_, EngineError>((reply, verdict))
+        };
         self.hit("callback.verify.before_call")?;
         let verification = port.verify_callback(&claim).await;
         self.hit("callback.verify.after_call")?;
@@ -180,59 +263,71 @@ impl Engine {
                 );
             }
         }
-        if contradicted {
-            durably(|| {
-                self.ledger.note(
-                Some(&topup.sale_id),
-                self.now(),
-                &actor,
-                "callback_contradicted",
-                &serde_json::json!({ "callback": stored, "provider_says": format!("{status:?}") }),
-            )
-            })?;
-        }
-        if topup.provider_ref.is_none() {
-            // wePAY after 30016: the callback (now verified by get_output) brings the id.
-            durably(|| {
-                self.ledger.topup_progress(
-                    topup.id,
-                    TopupState::Pending,
-                    Some(&claim.provider_ref),
-                    None,
-                    "provider id from a verified callback",
-                    self.now(),
-                    &actor,
-                )
-            })?;
-        }
-        // A settling status is applied with the callback's verdict, in one transaction.
-        let if_settled = if contradicted {
-            CallbackVerdict::Contradicted
-        } else {
-            CallbackVerdict::Applied
-        };
-        let settled = self.apply_topup_status(
-            &topup,
-            Ok(status),
-            &actor,
-            Some((stored, if_settled.code())),
-        )?;
-        self.hit("callback.apply.after_write")?;
-        if settled {
-            return Ok((claim.ack.clone(), if_settled));
-        }
-        let verdict = if contradicted {
+        let status: Result<TopupStatus, ProviderError> = Ok(status);
+        let verdict = if super::settles(&status) {
+            if contradicted {
+                CallbackVerdict::Contradicted
+            } else {
+                CallbackVerdict::Applied
+            }
+        } else if contradicted {
             CallbackVerdict::Contradicted
         } else {
             CallbackVerdict::StillPending
         };
-        finish(verdict, Some(&topup.sale_id), claim.ack.clone())
+        // What the pull says, the provider id it brings, a contradiction's note and the
+        // callback's verdict always go together: one transaction, before the reply.
+        let now = self.now();
+        let settled = durably(|| {
+            self.ledger.atomically(|| {
+                if contradicted {
+                    self.ledger.note(
+                        Some(&topup.sale_id),
+                        now,
+                        &actor,
+                        "callback_contradicted",
+                        &serde_json::json!({
+                            "callback": stored,
+                            "provider_says": format!("{status:?}"),
+                        }),
+                    )?;
+                }
+                if topup.provider_ref.is_none() {
+                    // wePAY after 30016: the callback (now verified by get_output) brings the id.
+                    self.ledger.topup_progress(
+                        topup.id,
+                        TopupState::Pending,
+                        Some(&claim.provider_ref),
+                        None,
+                        "provider id from a verified callback",
+                        now,
+                        &actor,
+                    )?;
+                }
+                let settled = self.write_topup_status(&topup, &status, &actor, now)?;
+                self.ledger
+                    .callback_handled(stored, verdict.code(), Some(&topup.sale_id), now)?;
+                Ok(settled)
+            })
+        })?;
+        if settled {
+            self.hit("topup.settled.after_write")?;
+            self.emit(super::EngineEventKind::TopupUpdated, &topup.sale_id);
+        }
+        self.hit("callback.apply.after_write")?;
+        Ok((claim.ack.clone(), verdict))
     }
 }
 
 impl Engine {
     /// Handles one payment callback (BluePay notification, Deposit-QR push) for `method`.
     /// Returns the reply, the verdict, and the sale to drive on (its top-up) when one was paid.
+    ///
+    /// Both are verified here, with nothing asked of the provider (BluePay's signature over the
+    /// raw bytes; Deposit-QR's exact match on the secret path), so a callback is stored, applied
+    /// and given its verdict in ONE transaction, durable before the reply: the raw bytes are
+    /// still never missing from an applied payment, and an unreadable or refused callback is
+    /// still stored, with its verdict.
     pub async fn handle_payment_callback(
         &self,
         method: PaymentMethod,
@@ -243,17 +338,15 @@ impl Engine {
             return Ok((not_found(), CallbackVerdict::UnknownOrder, None));
         };
         let actor = Actor::new(ActorKind::Callback, method.code());
+        let raw = RawCallback {
+            provider: method.code(),
+            content_type,
+            body,
+            received: self.now(),
+        };
         self.hit("callback.store.before_write")?;
-        let stored = durably(|| {
-            self.ledger
-                .store_callback(method.code(), content_type, body, self.now())
-        })?;
-        self.hit("callback.store.after_write")?;
-        let finish = |verdict: CallbackVerdict, sale: Option<&str>, reply: CallbackReply| {
-            durably(|| {
-                self.ledger
-                    .callback_handled(stored, verdict.code(), sale, self.now())
-            })?;
+        let judged = |verdict: CallbackVerdict, sale: Option<&str>, reply: CallbackReply| {
+            self.store_judged(&raw, verdict, sale)?;
             Ok::<_, EngineError>((reply, verdict, None))
         };
         let claim = match port.parse_callback(content_type, body) {
@@ -264,7 +357,7 @@ impl Engine {
                     content_type: "text/plain",
                     body: "bad signature".to_owned(),
                 };
-                return finish(CallbackVerdict::BadSignature, None, reply);
+                return judged(CallbackVerdict::BadSignature, None, reply);
             }
             Err(PaymentCallbackRefusal::Malformed(_)) => {
                 let reply = CallbackReply {
@@ -272,17 +365,17 @@ impl Engine {
                     content_type: "text/plain",
                     body: "malformed".to_owned(),
                 };
-                return finish(CallbackVerdict::Malformed, None, reply);
+                return judged(CallbackVerdict::Malformed, None, reply);
             }
             Err(PaymentCallbackRefusal::Unsupported) => {
-                return finish(CallbackVerdict::UnknownOrder, None, not_found())
+                return judged(CallbackVerdict::UnknownOrder, None, not_found())
             }
         };
         let Some(payment) = self
             .ledger
             .payment_by_reference(method, &claim.event.reference)?
         else {
-            return finish(CallbackVerdict::UnknownOrder, None, not_found());
+            return judged(CallbackVerdict::UnknownOrder, None, not_found());
         };
         // Every attempt of the sale is an order it may be paid through (issue 4's SaleOrders):
         // an unknown order, another provider id or another amount is never applied.
@@ -306,20 +399,25 @@ impl Engine {
                     content_type: "text/plain",
                     body: "does not match the order".to_owned(),
                 };
-                return finish(CallbackVerdict::Mismatch, Some(&payment.sale_id), reply);
+                return judged(CallbackVerdict::Mismatch, Some(&payment.sale_id), reply);
             }
         }
         let now = self.now();
+        let sale = Some(payment.sale_id.as_str());
         let verdict = match &claim.event.status {
-            QrPaymentStatus::Paid(paid) => {
-                match durably(|| {
-                    self.ledger
-                        .payment_received(payment.id, paid.amount, now, &actor)
-                })? {
-                    Applied::Now => CallbackVerdict::Applied,
-                    Applied::Already => CallbackVerdict::Duplicate,
-                }
-            }
+            QrPaymentStatus::Paid(paid) => self.store_and_apply(&raw, |stored| {
+                let verdict =
+                    match self
+                        .ledger
+                        .payment_received(payment.id, paid.amount, now, &actor)?
+                    {
+                        Applied::Now => CallbackVerdict::Applied,
+                        Applied::Already => CallbackVerdict::Duplicate,
+                    };
+                self.ledger
+                    .callback_handled(stored, verdict.code(), sale, now)?;
+                Ok(verdict)
+            })?,
             QrPaymentStatus::Expired
             | QrPaymentStatus::Cancelled
             | QrPaymentStatus::Failed { .. } => {
@@ -328,21 +426,25 @@ impl Engine {
                     QrPaymentStatus::Cancelled => PaymentEnd::Cancelled,
                     _ => PaymentEnd::Failed,
                 };
-                match durably(|| self.ledger.payment_ended(payment.id, end, now, &actor))? {
-                    Applied::Now => CallbackVerdict::Applied,
-                    Applied::Already => CallbackVerdict::Duplicate,
-                }
+                self.store_and_apply(&raw, |stored| {
+                    let verdict = match self.ledger.payment_ended(payment.id, end, now, &actor)? {
+                        Applied::Now => CallbackVerdict::Applied,
+                        Applied::Already => CallbackVerdict::Duplicate,
+                    };
+                    self.ledger
+                        .callback_handled(stored, verdict.code(), sale, now)?;
+                    Ok(verdict)
+                })?
             }
             QrPaymentStatus::Pending { .. } | QrPaymentStatus::Unknown { .. } => {
+                self.store_judged(&raw, CallbackVerdict::StillPending, sale)?;
                 CallbackVerdict::StillPending
             }
         };
-        self.hit("callback.apply.after_write")?;
         if verdict == CallbackVerdict::Applied {
             self.emit(super::EngineEventKind::PaymentUpdated, &payment.sale_id);
         }
-        let (reply, verdict, _) = finish(verdict, Some(&payment.sale_id), claim.ack)?;
-        Ok((reply, verdict, Some(payment.sale_id)))
+        Ok((claim.ack, verdict, Some(payment.sale_id)))
     }
 }
 

@@ -6,6 +6,22 @@
 //! point runs, exactly as after a SIGKILL (no transaction is ever open at a point). The crash
 //! tests use [`PauseForKill`] in a child process instead: it announces the point on stdout and
 //! waits there until the parent sends a real SIGKILL.
+//!
+//! A point sits between durable steps, and some steps write several things in one transaction
+//! (so a kill can never fall between them). After each `after_write` point, what is durable:
+//!
+//! - `sale.create.after_write`: the sale and its first payment — for cash and the shop's own
+//!   QR already open (one transaction); for a provider QR an intent, `payment.open.after_write`
+//!   once the QR exists (opened with its first status query's time).
+//! - `payment.confirm.after_write`: the cashier's "paid" — together with the top-up intent
+//!   (key, state `intent`) when the sale goes straight on to a provider, alone otherwise (then
+//!   `topup.intent.*` follow, as after a QR payment found by a query,
+//!   `payment.received.after_write`).
+//! - `topup.accepted.after_write`, `topup.unknown.after_write`, `topup.settled.after_write`: the
+//!   provider's reply recorded together with what it changed (and the next check's time).
+//! - `callback.store.after_write`: a callback that needs the provider's word, stored alone before
+//!   the pull. `callback.apply.after_write`: a callback's verdict — with the raw bytes in the same
+//!   transaction when it was judged without a pull, with what it settled when it was pulled.
 
 use std::fmt;
 use std::io::Write;

@@ -354,25 +354,32 @@ impl Engine {
             sale_id: sale_id.clone(),
         };
         self.hit("sale.create.before_write")?;
-        let (_, payment) = durably(|| self.ledger.create_sale(&sale, &payment, actor))?;
-        self.hit("sale.create.after_write")?;
-        self.emit(EngineEventKind::SaleCreated, &sale_id);
-        if request.method.needs_cashier() {
+        let payment = if request.method.needs_cashier() {
+            // Cash and the shop's own QR are open as soon as the sale exists: the two writes
+            // always follow each other and nothing leaves the machine in between, so they are
+            // one transaction (one fsync), and no sale is ever left with an unopened cash payment.
             let expires_at = (request.method == PaymentMethod::PromptPayLocal)
                 .then(|| at + millis(self.config.local_qr_lifetime));
             durably(|| {
-                self.ledger.payment_opened(
-                    payment.id,
-                    None,
-                    request.amount,
-                    expires_at,
-                    None,
-                    at,
-                    actor,
-                )
-            })?;
-            self.hit("payment.open.after_write")?;
+                self.ledger.atomically(|| {
+                    let (_, payment) = self.ledger.create_sale(&sale, &payment, actor)?;
+                    self.ledger.payment_opened(
+                        payment.id,
+                        None,
+                        request.amount,
+                        expires_at,
+                        None,
+                        at,
+                        actor,
+                    )
+                })
+            })?
         } else {
+            durably(|| self.ledger.create_sale(&sale, &payment, actor))?.1
+        };
+        self.hit("sale.create.after_write")?;
+        self.emit(EngineEventKind::SaleCreated, &sale_id);
+        if !request.method.needs_cashier() {
             self.fresh_intents
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
@@ -470,15 +477,85 @@ impl Engine {
             .rev()
             .find(|p| p.state.is_live() || p.state == PaymentState::Paid)
             .ok_or_else(|| refused(ErrorCode::InvalidRequest, "no payment to confirm"))?;
-        self.hit("payment.confirm.before_write")?;
-        durably(|| {
-            self.ledger
-                .payment_received(payment.id, payment.amount, self.now(), actor)
-        })?;
-        self.hit("payment.confirm.after_write")?;
-        self.emit(EngineEventKind::PaymentUpdated, sale_id);
+        self.confirm_and_route(&sale, &payment, actor).await?;
         self.drive(sale_id).await?;
         Ok(self.ledger.sale(sale_id)?)
+    }
+
+    /// Writes the cashier's "paid" and, when the sale goes straight on to its top-up, the top-up
+    /// intent in the same transaction, then sends the order.
+    ///
+    /// Why one transaction is safe: the intent (key and state) is still durable before the order
+    /// leaves (money rule 2), and "paid" is durable no later than before — with it, not after
+    /// it. A kill before the write loses the confirmation, which the cashier was never shown (the
+    /// sale still awaits payment, confirmed again after the restart); a kill after it leaves
+    /// exactly the state a kill after a separate intent left (a fresh intent, resent with the
+    /// same key, or given to a person where the provider has no key). The sale is held ("being
+    /// driven") from before the write until the order's reply is recorded, so a tick never takes
+    /// the fresh intent for a crash's leftover and sends it twice.
+    ///
+    /// The two stay separate (paid alone, then [`Engine::drive`]) when the sale does not go
+    /// straight on — it is driven elsewhere, the payment does not cover the price, no provider
+    /// can sell it now (refund-due) — and when the merged transaction fails: nothing of it was
+    /// written and nothing was sent, and "paid" is then written alone as before, so the cash
+    /// taken stays on record even while the intent cannot be written.
+    async fn confirm_and_route(
+        &self,
+        sale: &Sale,
+        payment: &Payment,
+        actor: &Actor,
+    ) -> Result<(), EngineError> {
+        let held = {
+            let mut in_flight = self
+                .in_flight
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            in_flight.insert(sale.id.clone())
+        };
+        let _driving = held.then(|| Driving {
+            engine: self,
+            sale_id: sale.id.clone(),
+        });
+        let now = self.now();
+        let straight_on = held
+            && sale.state == SaleState::AwaitingPayment
+            && payment.state.is_live()
+            && payment.amount >= sale.amount;
+        let route = if straight_on {
+            self.choose_topup(sale, now).await?
+        } else {
+            None
+        };
+        self.hit("payment.confirm.before_write")?;
+        if let Some((port, intent)) = route {
+            let poller = Actor::poller();
+            let merged = durably(|| {
+                self.ledger.atomically(|| {
+                    self.ledger
+                        .payment_received(payment.id, payment.amount, now, actor)?;
+                    self.ledger.begin_topup(&sale.id, &intent, now, &poller)
+                })
+            });
+            match merged {
+                Ok(topup) => {
+                    self.hit("payment.confirm.after_write")?;
+                    self.emit(EngineEventKind::PaymentUpdated, &sale.id);
+                    self.emit(EngineEventKind::TopupUpdated, &sale.id);
+                    let sale = self.ledger.sale(&sale.id)?;
+                    return self.send_topup(&sale, &topup, port.as_ref(), &poller).await;
+                }
+                Err(error) => {
+                    tracing::warn!(%error, sale = %sale.id, "paid and top-up intent not written together; writing paid alone");
+                }
+            }
+        }
+        durably(|| {
+            self.ledger
+                .payment_received(payment.id, payment.amount, now, actor)
+        })?;
+        self.hit("payment.confirm.after_write")?;
+        self.emit(EngineEventKind::PaymentUpdated, &sale.id);
+        Ok(())
     }
 
     /// Ends an unpaid sale: the customer walked away, or the QR's time on screen ran out. A
@@ -596,7 +673,7 @@ impl Engine {
                     self.hit("topup.query.before_call")?;
                     let status = port.query(&provider_ref).await;
                     self.hit("topup.query.after_call")?;
-                    self.apply_topup_status(&topup, status, actor, None)?;
+                    self.apply_topup_status(&topup, status, actor)?;
                 }
             }
         }
@@ -752,10 +829,11 @@ impl Engine {
                 self.emit(EngineEventKind::PaymentUpdated, &sale.id);
                 return Ok(true);
             }
-            durably(|| {
-                self.ledger
-                    .schedule_check(&sale.id, payment.expires_at.map(|at| at + 1))
-            })?;
+            // Waiting for the cashier writes nothing new on every tick: only a changed time.
+            let next_check = payment.expires_at.map(|at| at + 1);
+            if sale.next_check_at != next_check {
+                durably(|| self.ledger.schedule_check(&sale.id, next_check))?;
+            }
             return Ok(false);
         }
         let Some(port) = self.payments.get(&sale.method).cloned() else {
@@ -830,24 +908,25 @@ impl Engine {
                     "link": created.display.link,
                 })
                 .to_string();
+                // The open QR and its first status query always go together: one transaction.
                 durably(|| {
-                    self.ledger.payment_opened(
-                        payment.id,
-                        Some(&created.provider_ref),
-                        created.amount,
-                        expires_at,
-                        Some(&display),
-                        now_after,
-                        actor,
-                    )
+                    self.ledger.atomically(|| {
+                        self.ledger.payment_opened(
+                            payment.id,
+                            Some(&created.provider_ref),
+                            created.amount,
+                            expires_at,
+                            Some(&display),
+                            now_after,
+                            actor,
+                        )?;
+                        self.ledger.schedule_check(
+                            &sale.id,
+                            Some(now_after + millis(self.config.payment_poll)),
+                        )
+                    })
                 })?;
                 self.hit("payment.open.after_write")?;
-                durably(|| {
-                    self.ledger.schedule_check(
-                        &sale.id,
-                        Some(now_after + millis(self.config.payment_poll)),
-                    )
-                })?;
                 self.emit(EngineEventKind::PaymentUpdated, &sale.id);
                 Ok(false)
             }
@@ -856,66 +935,82 @@ impl Engine {
                     Ok(QrCreateOutcome::Unknown(unknown)) => unknown.next_step,
                     _ => QrNextStep::ResendSameReference,
                 };
+                let create_again = matches!(
+                    next,
+                    QrNextStep::CreateAgain | QrNextStep::CreateWithNewReference
+                );
+                // Kept for a status query: the unknown and that query's time go together, in one
+                // transaction. Created again: the unknown is durable alone before the next
+                // attempt's intent, so a kill in between leaves this attempt marked unknown.
                 durably(|| {
-                    self.ledger.payment_unknown(
-                        payment.id,
-                        &format!("{outcome:?}"),
-                        now_after,
-                        actor,
-                    )
+                    self.ledger.atomically(|| {
+                        self.ledger.payment_unknown(
+                            payment.id,
+                            &format!("{outcome:?}"),
+                            now_after,
+                            actor,
+                        )?;
+                        if create_again {
+                            return Ok(());
+                        }
+                        self.ledger.schedule_check(
+                            &sale.id,
+                            Some(now_after + millis(self.config.payment_poll)),
+                        )
+                    })
                 })?;
                 self.hit("payment.unknown.after_write")?;
-                match next {
-                    QrNextStep::CreateAgain | QrNextStep::CreateWithNewReference => {
-                        self.next_payment_attempt(sale, payment, actor)
-                    }
-                    _ => {
-                        durably(|| {
-                            self.ledger.schedule_check(
-                                &sale.id,
-                                Some(now_after + millis(self.config.payment_poll)),
-                            )
-                        })?;
-                        Ok(false)
-                    }
+                if create_again {
+                    self.next_payment_attempt(sale, payment, actor)
+                } else {
+                    Ok(false)
                 }
             }
             Ok(QrCreateOutcome::Rejected(rejection)) => {
-                durably(|| {
-                    self.ledger
-                        .payment_ended(payment.id, PaymentEnd::Failed, now_after, actor)
-                })?;
-                durably(|| {
-                    self.ledger.note(
-                    Some(&sale.id),
+                self.end_payment_with_note(
+                    payment,
                     now_after,
                     actor,
                     "payment_rejected",
                     &serde_json::json!({ "code": rejection.code, "message": rejection.message }),
-                )
-                })?;
+                )?;
                 self.emit(EngineEventKind::PaymentUpdated, &sale.id);
                 Ok(true)
             }
             Err(error) => {
                 // Nothing was sent (bad configuration): the QR cannot be made.
-                durably(|| {
-                    self.ledger
-                        .payment_ended(payment.id, PaymentEnd::Failed, now_after, actor)
-                })?;
-                durably(|| {
-                    self.ledger.note(
-                        Some(&sale.id),
-                        now_after,
-                        actor,
-                        "payment_refused_locally",
-                        &serde_json::json!({ "error": error.to_string() }),
-                    )
-                })?;
+                self.end_payment_with_note(
+                    payment,
+                    now_after,
+                    actor,
+                    "payment_refused_locally",
+                    &serde_json::json!({ "error": error.to_string() }),
+                )?;
                 self.emit(EngineEventKind::PaymentUpdated, &sale.id);
                 Ok(true)
             }
         }
+    }
+
+    /// Ends a payment attempt as failed with a note saying why: one transaction, since the two
+    /// always go together (the note is the only record of the provider's refusal).
+    fn end_payment_with_note(
+        &self,
+        payment: &Payment,
+        at: UnixMillis,
+        actor: &Actor,
+        kind: &str,
+        detail: &serde_json::Value,
+    ) -> Result<(), EngineError> {
+        durably(|| {
+            self.ledger.atomically(|| {
+                self.ledger
+                    .payment_ended(payment.id, PaymentEnd::Failed, at, actor)?;
+                self.ledger
+                    .note(Some(&payment.sale_id), at, actor, kind, detail)
+            })
+        })?;
+        Ok(())
     }
 
     fn next_payment_attempt(
@@ -1061,6 +1156,40 @@ impl Engine {
             })?;
             return Ok(true);
         }
+        let Some((port, intent)) = self.choose_topup(sale, now).await? else {
+            self.hit("topup.refund_due.before_write")?;
+            durably(|| {
+                self.ledger.mark_refund_due(
+                &sale.id,
+                "no top-up provider could sell this (offline, out of balance, failing or refused)",
+                now,
+                actor,
+            )
+            })?;
+            self.hit("topup.refund_due.after_write")?;
+            self.emit(EngineEventKind::NeedsAttention, &sale.id);
+            return Ok(true);
+        };
+        self.hit("topup.intent.before_write")?;
+        let topup = match durably(|| self.ledger.begin_topup(&sale.id, &intent, now, actor)) {
+            Ok(topup) => topup,
+            // Someone else (a callback, another driver) moved the sale first.
+            Err(LedgerError::Conflict { .. }) => return Ok(true),
+            Err(error) => return Err(error.into()),
+        };
+        self.hit("topup.intent.after_write")?;
+        self.emit(EngineEventKind::TopupUpdated, &sale.id);
+        self.send_topup(sale, &topup, port.as_ref(), actor).await?;
+        Ok(true)
+    }
+
+    /// The first routed provider of the sale's network that was not tried on it yet and can
+    /// sell it now, with the intent to write for it (the attempt's key); `None` when none can.
+    async fn choose_topup(
+        &self,
+        sale: &Sale,
+        now: UnixMillis,
+    ) -> Result<Option<(Arc<dyn TopupPort>, NewTopup)>, EngineError> {
         let earlier = self.ledger.topups_of(&sale.id)?;
         let tried: HashSet<&str> = earlier.iter().map(|t| t.provider.as_str()).collect();
         let mut chosen = None;
@@ -1085,18 +1214,7 @@ impl Engine {
             break;
         }
         let Some((port, product)) = chosen else {
-            self.hit("topup.refund_due.before_write")?;
-            durably(|| {
-                self.ledger.mark_refund_due(
-                &sale.id,
-                "no top-up provider could sell this (offline, out of balance, failing or refused)",
-                now,
-                actor,
-            )
-            })?;
-            self.hit("topup.refund_due.after_write")?;
-            self.emit(EngineEventKind::NeedsAttention, &sale.id);
-            return Ok(true);
+            return Ok(None);
         };
         let attempt = i64::try_from(earlier.len()).unwrap_or(i64::MAX) + 1;
         let users = self
@@ -1114,17 +1232,7 @@ impl Engine {
                 None
             },
         };
-        self.hit("topup.intent.before_write")?;
-        let topup = match durably(|| self.ledger.begin_topup(&sale.id, &intent, now, actor)) {
-            Ok(topup) => topup,
-            // Someone else (a callback, another driver) moved the sale first.
-            Err(LedgerError::Conflict { .. }) => return Ok(true),
-            Err(error) => return Err(error.into()),
-        };
-        self.hit("topup.intent.after_write")?;
-        self.emit(EngineEventKind::TopupUpdated, &sale.id);
-        self.send_topup(sale, &topup, port.as_ref(), actor).await?;
-        Ok(true)
+        Ok(Some((port, intent)))
     }
 
     async fn send_topup(
@@ -1174,42 +1282,32 @@ impl Engine {
     ) -> Result<(), EngineError> {
         let now = self.now();
         let backoff = self.backoff(port.name());
-        if !matches!(outcome, Ok(TopupOutcome::Accepted(_))) {
-            durably(|| self.ledger.record_exchange(exchange))?;
-        }
         match outcome {
             Ok(TopupOutcome::Accepted(accepted)) => {
                 self.health
                     .note_success(port.name(), accepted.balance_after);
                 // The reply's record, the acceptance and the next check always go together:
                 // one transaction, so one fsync instead of three on every sale.
-                durably(|| {
-                    self.ledger.atomically(|| {
-                        self.ledger.record_exchange(exchange)?;
-                        self.ledger.topup_progress(
-                            topup.id,
-                            TopupState::Pending,
-                            Some(&accepted.provider_ref),
-                            crate::reports::provider_cost(&accepted, topup.amount),
-                            "accepted",
-                            now,
-                            actor,
-                        )?;
-                        self.ledger
-                            .schedule_check(&sale.id, Some(now + backoff.delay(0)))
-                    })
-                })
-                .or_else(|error| {
-                    // The provider's reply stays on record even when applying it failed.
-                    durably(|| self.ledger.record_exchange(exchange))?;
-                    Err(error)
+                self.record_reply(exchange, || {
+                    self.ledger.topup_progress(
+                        topup.id,
+                        TopupState::Pending,
+                        Some(&accepted.provider_ref),
+                        crate::reports::provider_cost(&accepted, topup.amount),
+                        "accepted",
+                        now,
+                        actor,
+                    )?;
+                    self.ledger
+                        .schedule_check(&sale.id, Some(now + backoff.delay(0)))
                 })?;
                 self.hit("topup.accepted.after_write")?;
             }
             Ok(TopupOutcome::AlreadyExists { .. }) => {
                 // wePAY 30016: our key exists there. Its id comes with the callback (or a later
-                // resend when the provider returns it); keep waiting.
-                durably(|| {
+                // resend when the provider returns it); keep waiting. Recorded with its next
+                // check, as an acceptance is.
+                self.record_reply(exchange, || {
                     self.ledger.topup_progress(
                         topup.id,
                         TopupState::Pending,
@@ -1218,13 +1316,11 @@ impl Engine {
                         "already exists at the provider",
                         now,
                         actor,
-                    )
-                })?;
-                self.hit("topup.accepted.after_write")?;
-                durably(|| {
+                    )?;
                     self.ledger
                         .schedule_check(&sale.id, Some(now + backoff.delay(topup.checks)))
                 })?;
+                self.hit("topup.accepted.after_write")?;
             }
             Ok(TopupOutcome::Rejected(rejection)) => {
                 let definite = rejection.kind != RejectKind::Unclassified
@@ -1233,7 +1329,7 @@ impl Engine {
                     if rejection.kind == RejectKind::InsufficientBalance {
                         self.health.note_out_of_balance(port.name(), now);
                     }
-                    durably(|| {
+                    self.record_reply(exchange, || {
                         self.ledger.topup_rejected(
                             topup.id,
                             &format!("{}: {}", rejection.code, rejection.message),
@@ -1245,7 +1341,7 @@ impl Engine {
                     // Easysoft `STATUS=0` on a refill: the spec cannot rule out that it executed
                     // (easysoft.md, inferred), so it is an unknown outcome for a person, never a
                     // reason to try the next provider.
-                    durably(|| {
+                    self.record_reply(exchange, || {
                         self.ledger.topup_needs_person(
                             topup.id,
                             &format!(
@@ -1264,7 +1360,7 @@ impl Engine {
                 if unknown.next_step == NextStep::ManualReconciliation
                     || port.resend() == Resend::Never
                 {
-                    durably(|| {
+                    self.record_reply(exchange, || {
                         self.ledger.topup_needs_person(
                             topup.id,
                             &format!("outcome unknown: {}", unknown.detail),
@@ -1273,7 +1369,7 @@ impl Engine {
                         )
                     })?;
                 } else {
-                    durably(|| {
+                    self.record_reply(exchange, || {
                         self.ledger.topup_progress(
                             topup.id,
                             TopupState::Unknown,
@@ -1282,9 +1378,7 @@ impl Engine {
                             &unknown.detail,
                             now,
                             actor,
-                        )
-                    })?;
-                    durably(|| {
+                        )?;
                         self.ledger
                             .schedule_check(&sale.id, Some(now + backoff.delay(topup.checks)))
                     })?;
@@ -1294,13 +1388,35 @@ impl Engine {
             Err(error) => {
                 // Refused before sending (bad number for the provider, no callback URL...):
                 // nothing left the machine, so the next provider may try.
-                self.ledger
-                    .topup_rejected(topup.id, &format!("not sent: {error}"), now, actor)?;
+                self.record_reply(exchange, || {
+                    self.ledger
+                        .topup_rejected(topup.id, &format!("not sent: {error}"), now, actor)
+                })?;
                 self.hit("topup.settled.after_write")?;
             }
         }
         self.emit(EngineEventKind::TopupUpdated, &sale.id);
         Ok(())
+    }
+
+    /// Records a provider's reply and applies it in one transaction (one fsync): the two always
+    /// follow each other. If applying fails, the reply is still recorded, alone, before the error
+    /// is returned (the sale is driven again from what the ledger holds).
+    fn record_reply<T>(
+        &self,
+        exchange: &termdee_ledger::Exchange,
+        apply: impl FnOnce() -> Result<T, LedgerError>,
+    ) -> Result<T, EngineError> {
+        durably(|| {
+            self.ledger.atomically(|| {
+                self.ledger.record_exchange(exchange)?;
+                apply()
+            })
+        })
+        .or_else(|error| {
+            durably(|| self.ledger.record_exchange(exchange))?;
+            Err(error.into())
+        })
     }
 
     fn backoff(&self, provider: &str) -> Backoff {
@@ -1380,100 +1496,116 @@ impl Engine {
                 let status = port.query(provider_ref).await;
                 self.hit("topup.query.after_call")?;
                 let now = self.now();
-                durably(|| self.ledger.topup_checked(topup.id, now))?;
-                let settled = self.apply_topup_status(&topup, status, actor, None)?;
-                if !settled {
-                    if topup.checks + 1 >= backoff.max_checks {
-                        durably(|| {
+                // The query's count, what its answer settles and the next check (or the hand-over
+                // to a person) always go together: one transaction, one fsync.
+                let checked = durably(|| {
+                    self.ledger.atomically(|| {
+                        self.ledger.topup_checked(topup.id, now)?;
+                        if self.write_topup_status(&topup, &status, actor, now)? {
+                            return Ok(Checked::Settled);
+                        }
+                        if topup.checks + 1 >= backoff.max_checks {
                             self.ledger.topup_needs_person(
                                 topup.id,
                                 "no result after every status check",
                                 now,
                                 actor,
-                            )
-                        })?;
-                        self.emit(EngineEventKind::NeedsAttention, &sale.id);
-                        return Ok(true);
+                            )?;
+                            return Ok(Checked::ToPerson);
+                        }
+                        self.ledger.schedule_check(
+                            &sale.id,
+                            Some(now + backoff.delay(topup.checks + 1)),
+                        )?;
+                        Ok(Checked::Waiting)
+                    })
+                })?;
+                match checked {
+                    Checked::Settled => {
+                        self.hit("topup.settled.after_write")?;
+                        self.emit(EngineEventKind::TopupUpdated, &sale.id);
+                        Ok(true)
                     }
-                    durably(|| {
-                        self.ledger
-                            .schedule_check(&sale.id, Some(now + backoff.delay(topup.checks + 1)))
-                    })?;
+                    Checked::ToPerson => {
+                        self.emit(EngineEventKind::NeedsAttention, &sale.id);
+                        Ok(true)
+                    }
+                    Checked::Waiting => Ok(false),
                 }
-                Ok(settled)
             }
         }
     }
 
-    /// Applies a top-up status (from a query, or a verified callback). Returns whether it settled.
-    /// `callback` is the stored callback that brought the status and the verdict it gets if the
-    /// status settles the top-up: written in the same transaction as the settlement.
-    pub(crate) fn apply_topup_status(
+    /// Applies a top-up status a person asked for ([`Engine::check_again`]). Returns whether it
+    /// settled.
+    fn apply_topup_status(
         &self,
         topup: &Topup,
         status: Result<TopupStatus, ProviderError>,
         actor: &Actor,
-        callback: Option<(i64, &str)>,
     ) -> Result<bool, EngineError> {
+        if !settles(&status) {
+            return Ok(false);
+        }
         let now = self.now();
-        let settled = match status {
+        durably(|| self.write_topup_status(topup, &status, actor, now))?;
+        self.hit("topup.settled.after_write")?;
+        self.emit(EngineEventKind::TopupUpdated, &topup.sale_id);
+        Ok(true)
+    }
+
+    /// The ledger write of a top-up status from a query or a verified callback: a success or a
+    /// failure settles the top-up (once: a repeat is a no-op); anything else writes nothing.
+    /// Returns whether the status settles it. Inside [`Ledger::atomically`] it is part of the
+    /// caller's transaction.
+    pub(crate) fn write_topup_status(
+        &self,
+        topup: &Topup,
+        status: &Result<TopupStatus, ProviderError>,
+        actor: &Actor,
+        now: UnixMillis,
+    ) -> Result<bool, LedgerError> {
+        match status {
             Ok(TopupStatus::Succeeded(result)) => {
-                let applied = durably(|| {
-                    self.ledger.atomically(|| {
-                        let applied = self.ledger.topup_succeeded(
-                            topup.id,
-                            result.provider_ref.as_deref(),
-                            result.message.as_deref().unwrap_or("succeeded"),
-                            now,
-                            actor,
-                        )?;
-                        self.settled_callback(callback, topup, now)?;
-                        Ok(applied)
-                    })
-                })?;
-                self.hit("topup.settled.after_write")?;
-                applied == Applied::Now || applied == Applied::Already
+                self.ledger.topup_succeeded(
+                    topup.id,
+                    result.provider_ref.as_deref(),
+                    result.message.as_deref().unwrap_or("succeeded"),
+                    now,
+                    actor,
+                )?;
+                Ok(true)
             }
             Ok(TopupStatus::Failed(result)) => {
-                durably(|| {
-                    self.ledger.atomically(|| {
-                        self.ledger.topup_failed(
-                            topup.id,
-                            result.message.as_deref().unwrap_or("failed"),
-                            now,
-                            actor,
-                        )?;
-                        self.settled_callback(callback, topup, now)
-                    })
-                })?;
-                self.hit("topup.settled.after_write")?;
-                true
+                self.ledger.topup_failed(
+                    topup.id,
+                    result.message.as_deref().unwrap_or("failed"),
+                    now,
+                    actor,
+                )?;
+                Ok(true)
             }
-            Ok(TopupStatus::Pending) | Ok(TopupStatus::Unknown { .. }) | Err(_) => false,
-        };
-        if settled {
-            self.emit(EngineEventKind::TopupUpdated, &topup.sale_id);
+            Ok(TopupStatus::Pending) | Ok(TopupStatus::Unknown { .. }) | Err(_) => Ok(false),
         }
-        Ok(settled)
     }
 }
 
-impl Engine {
-    /// Writes the verdict of the callback that settled a top-up (inside the settling transaction).
-    fn settled_callback(
-        &self,
-        callback: Option<(i64, &str)>,
-        topup: &Topup,
-        now: UnixMillis,
-    ) -> Result<(), LedgerError> {
-        match callback {
-            Some((stored, verdict)) => {
-                self.ledger
-                    .callback_handled(stored, verdict, Some(&topup.sale_id), now)
-            }
-            None => Ok(()),
-        }
-    }
+/// What a status query's transaction did.
+enum Checked {
+    /// The answer settled the top-up.
+    Settled,
+    /// No answer after every check: handed to a person.
+    ToPerson,
+    /// Still waiting: the next check is scheduled.
+    Waiting,
+}
+
+/// Whether a top-up status settles the top-up (a definite success or failure).
+pub(crate) fn settles(status: &Result<TopupStatus, ProviderError>) -> bool {
+    matches!(
+        status,
+        Ok(TopupStatus::Succeeded(_)) | Ok(TopupStatus::Failed(_))
+    )
 }
 
 fn require_person(actor: &Actor) -> Result<(), EngineError> {
