@@ -61,7 +61,8 @@ pub enum CallbackVerdict {
 }
 
 impl CallbackVerdict {
-    fn code(self) -> &'static str {
+    /// The verdict as the ledger (and the hub, for relayed callbacks) stores it.
+    pub(crate) fn code(self) -> &'static str {
         match self {
             CallbackVerdict::Applied => "applied",
             CallbackVerdict::Duplicate => "duplicate",

@@ -25,21 +25,6 @@ pub struct HandledCallback {
     pub sale_id: Option<String>,
 }
 
-/// The verdict as the hub stores it (the ledger's codes).
-pub(crate) fn verdict_code(verdict: CallbackVerdict) -> &'static str {
-    match verdict {
-        CallbackVerdict::Applied => "applied",
-        CallbackVerdict::Duplicate => "duplicate",
-        CallbackVerdict::StillPending => "still_pending",
-        CallbackVerdict::Contradicted => "contradicted",
-        CallbackVerdict::Malformed => "malformed",
-        CallbackVerdict::UnknownOrder => "unknown_order",
-        CallbackVerdict::Unverified => "unverified",
-        CallbackVerdict::BadSignature => "bad_signature",
-        CallbackVerdict::Mismatch => "mismatch",
-    }
-}
-
 /// Feeds one callback to the engine exactly as the local listener does
 /// (`engine::callbacks::receive`): payment providers by method, top-up providers by name.
 async fn apply(
@@ -162,7 +147,7 @@ impl RelayClient {
                 self.unsent.push((
                     callback.id,
                     RelayAck {
-                        verdict: verdict_code(verdict).to_owned(),
+                        verdict: verdict.code().to_owned(),
                         sale_id: sale.clone(),
                     },
                 ));
