@@ -82,23 +82,13 @@ pub fn report_view(
     let rows = ledger
         .report(from, to, request.by, scope)
         .map_err(from_ledger)?;
-    let mut by_day: BTreeMap<BusinessDay, ReportRow> = ledger
+    let by_day = ledger
         .report_days(from, to, scope)
         .map_err(from_ledger)?
         .into_iter()
+        .map(|(day, totals)| (day.to_string(), totals))
         .collect();
-    // Every day of the range, empty ones too, so the chart's axis has no holes.
-    let mut days = Vec::new();
-    let mut day = from;
-    while day <= to {
-        let mut totals = by_day.remove(&day).unwrap_or_default();
-        totals.key = day.to_string();
-        days.push(DayTotals {
-            day: day.to_string(),
-            totals,
-        });
-        day = BusinessDay::of(day.end());
-    }
+    let days = every_day(from, to, by_day);
     // Operator names for the lines (an id alone means little to an owner).
     let labels = match request.by {
         ReportDimension::Operator => ledger
@@ -117,6 +107,25 @@ pub fn report_view(
         days,
         labels,
     })
+}
+
+/// Every day of `from..=to` with its totals from `by_day` (keyed `YYYY-MM-DD`), empty ones too,
+/// so the chart's axis has no holes. Shared by this machine's report and the fleet's.
+pub(crate) fn every_day(
+    from: BusinessDay,
+    to: BusinessDay,
+    mut by_day: BTreeMap<String, ReportRow>,
+) -> Vec<DayTotals> {
+    let mut days = Vec::new();
+    let mut day = from;
+    while day <= to {
+        let key = day.to_string();
+        let mut totals = by_day.remove(&key).unwrap_or_default();
+        totals.key = key.clone();
+        days.push(DayTotals { day: key, totals });
+        day = BusinessDay::of(day.end());
+    }
+    days
 }
 
 /// Reads a `from`–`to` range of `YYYY-MM-DD` days (CE, Bangkok), or [`ErrorCode::InvalidDay`].

@@ -14,10 +14,10 @@
 use std::path::{Path, PathBuf};
 
 use termdee_domain::report::total;
-use termdee_domain::{BusinessDay, Satang};
+use termdee_domain::Satang;
 
 use super::views::{
-    DayTotals, FleetHealthView, RegisterBalanceView, RegisterHealthView, ReportRequest, ReportView,
+    FleetHealthView, RegisterBalanceView, RegisterHealthView, ReportRequest, ReportView,
 };
 use super::Shop;
 use crate::auth::{self, Permission};
@@ -42,21 +42,15 @@ impl Shop {
             .report(from, to, request.by, None)
             .await
             .map_err(fleet_error)?;
-        let mut by_day: std::collections::BTreeMap<String, _> = report
-            .days
-            .into_iter()
-            .map(|row| (row.key.clone(), row))
-            .collect();
-        // Every day of the range, empty ones too, as on this machine's own report.
-        let mut days = Vec::new();
-        let mut day = from;
-        while day <= to {
-            let key = day.to_string();
-            let mut totals = by_day.remove(&key).unwrap_or_default();
-            totals.key = key.clone();
-            days.push(DayTotals { day: key, totals });
-            day = BusinessDay::of(day.end());
-        }
+        let days = crate::reports::every_day(
+            from,
+            to,
+            report
+                .days
+                .into_iter()
+                .map(|row| (row.key.clone(), row))
+                .collect(),
+        );
         // The hub sums its own lines; check the sum here as well, so a hub that disagreed with
         // itself would show as an error, not as a wrong total.
         if total(&report.rows) != report.total {
@@ -134,21 +128,14 @@ impl Shop {
     /// The hub as the owner reads it, once the owner is logged in and the hub is set up.
     fn fleet_view(&self) -> Result<FleetView, AppError> {
         auth::require(&self.session()?, Permission::ViewAllReports)?;
-        let settings = self.settings_or_default();
-        let url = settings.hub_url.trim();
+        let url = super::hub_url(&self.settings_or_default())?;
         let token = self.secrets.get(HUB_OWNER_TOKEN_SECRET)?;
-        let (false, Some(token)) = (url.is_empty(), token) else {
+        let (Some(url), Some(token)) = (url, token) else {
             return Err(AppError::new(
                 ErrorCode::FleetNotSetUp,
                 "set the hub URL and the owner token (termdee hub owner-token) in the settings",
             ));
         };
-        let url = url::Url::parse(url).map_err(|error| {
-            AppError::new(
-                ErrorCode::InvalidSettings,
-                format!("the hub URL {url:?}: {error}"),
-            )
-        })?;
         FleetView::new(&url, token).map_err(fleet_error)
     }
 }

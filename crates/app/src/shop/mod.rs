@@ -192,6 +192,21 @@ fn save_new_file(folder: &Path, stem: &str, text: &str) -> Result<PathBuf, AppEr
     ))
 }
 
+/// The hub's URL from the settings, or `None` when none is set (the register's sender and the
+/// owner's fleet view both start from it).
+fn hub_url(settings: &Settings) -> Result<Option<url::Url>, AppError> {
+    let url = settings.hub_url.trim();
+    if url.is_empty() {
+        return Ok(None);
+    }
+    url::Url::parse(url).map(Some).map_err(|error| {
+        AppError::new(
+            ErrorCode::InvalidSettings,
+            format!("the hub URL {url:?}: {error}"),
+        )
+    })
+}
+
 pub(crate) fn internal(error: impl std::fmt::Display) -> AppError {
     AppError::new(ErrorCode::Internal, error.to_string())
 }
@@ -472,19 +487,12 @@ impl Shop {
 
     /// The hub this register sends to, when both its URL and the register token are set.
     fn hub_settings(&self, settings: &Settings) -> Result<Option<HubSettings>, AppError> {
-        let url = settings.hub_url.trim();
-        if url.is_empty() {
+        let Some(url) = hub_url(settings)? else {
             return Ok(None);
-        }
+        };
         let Some(token) = self.secrets.get(HUB_TOKEN_SECRET)? else {
             return Ok(None);
         };
-        let url = url::Url::parse(url).map_err(|error| {
-            AppError::new(
-                ErrorCode::InvalidSettings,
-                format!("the hub URL {url:?}: {error}"),
-            )
-        })?;
         Ok(Some(HubSettings::new(url, token)))
     }
 
