@@ -97,6 +97,8 @@ for (const lang of ['th', 'en']) {
       assert.ok((await error.textContent()).startsWith(w.locked));
       await page.getByTestId('login-back').click();
       await page.getByTestId('login-operator-cashier-1').click();
+      // As logIn() does: type only once the PIN pad is up, or the first digits go nowhere.
+      await page.getByTestId('pin').waitFor();
       for (const pin of ['1111', '2222', '3333']) {
         await page.keyboard.type(pin);
         await page.keyboard.press('Enter');
