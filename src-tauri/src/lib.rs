@@ -15,6 +15,7 @@
 //! types are generated as TypeScript into `ui/src/platform/bindings.ts`.
 
 mod commands;
+pub mod single_instance;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -184,18 +185,45 @@ pub fn mark_interactive() {
 /// Runs the desktop app until its window closes.
 pub fn run() {
     let result = with_commands(tauri::Builder::default())
-        // First: a second start only focuses the window that is already open.
-        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
-            if let Some(window) = app.get_webview_window("main") {
-                let _ = window.unminimize();
-                let _ = window.set_focus();
-            }
-        }))
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .setup(|app| {
             let handle = app.handle().clone();
             match shop_paths(&handle) {
                 Ok(paths) => {
+                    // First: one app per data folder; a second start only brings the open
+                    // window forward, before it touches the ledger.
+                    let knocked = handle.clone();
+                    match single_instance::claim(&paths.data_dir, move || {
+                        if let Some(window) = knocked.get_webview_window("main") {
+                            let _ = window.unminimize();
+                            let _ = window.show();
+                            let _ = window.set_focus();
+                        }
+                    }) {
+                        Ok(single_instance::Claim::First(instance)) => {
+                            app.manage(instance);
+                        }
+                        Ok(single_instance::Claim::AlreadyRunning { knocked }) => {
+                            eprintln!(
+                                "termdee-desktop: already running on {} ({}); not starting a second one",
+                                paths.data_dir.display(),
+                                if knocked { "its window was brought forward" } else { "it did not answer" }
+                            );
+                            std::process::exit(0);
+                        }
+                        Err(error) => {
+                            app.manage(ShellState {
+                                shop: Err(AppError::new(
+                                    ErrorCode::Internal,
+                                    format!(
+                                        "cannot lock the data folder {}: {error}",
+                                        paths.data_dir.display()
+                                    ),
+                                )),
+                            });
+                            return Ok(());
+                        }
+                    }
                     if let Some(guard) = start_logging(&paths.data_dir) {
                         app.manage(guard);
                     }

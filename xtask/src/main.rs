@@ -208,13 +208,21 @@ fn fuzz(root: &Path, seconds: &str) -> Result {
 }
 
 fn bindings(root: &Path) -> Result {
-    let path = root.join(termdee_app::bindings::BINDINGS_PATH);
-    write(&path, &termdee_app::bindings::typescript())?;
-    println!("xtask: wrote {}", path.display());
-    let fixture = root.join(termdee_app::fixtures::UI_QR_FIXTURE_PATH);
-    write(&fixture, &termdee_app::fixtures::ui_qr_fixture())?;
-    println!("xtask: wrote {}", fixture.display());
-    Ok(())
+    // The generator is the drift test itself, told to write instead of compare: xtask stays free
+    // of the app's dependency tree (see crates/app/tests/bindings.rs).
+    status(
+        cargo(root)
+            .args([
+                "test",
+                "-p",
+                "termdee-app",
+                "--test",
+                "bindings",
+                "--",
+                "--nocapture",
+            ])
+            .env("TERMDEE_WRITE_BINDINGS", "1"),
+    )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -401,10 +409,6 @@ fn has_command(name: &str) -> bool {
 
 fn modified(path: &Path) -> Option<std::time::SystemTime> {
     std::fs::metadata(path).and_then(|m| m.modified()).ok()
-}
-
-fn write(path: &Path, text: &str) -> Result {
-    std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 /// Prints a step's heading with the time since the command started, so a CI log shows where the

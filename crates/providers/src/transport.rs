@@ -5,7 +5,11 @@
 //! [`Transport::send`] and get back an [`HttpReply`] (status, headers, body bytes) or a
 //! [`TransportError`] saying how far the exchange got. Everything here is provider-agnostic.
 
+#[cfg(feature = "transport")]
+use std::collections::HashMap;
 use std::fmt;
+#[cfg(feature = "transport")]
+use std::sync::{Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 #[cfg(feature = "transport")]
 use std::time::Instant;
@@ -290,14 +294,33 @@ pub struct Transport {
 impl Transport {
     /// A transport with these timeouts. Redirects are not followed (a redirect is an unexpected
     /// reply) and only HTTP/1.1 is spoken (the wePAY TLS quirk, wepay.md §2).
+    ///
+    /// Transports with the same connect timeout and user agent share one client (and so one
+    /// connection pool): building a client reads and parses the system's root certificates,
+    /// which costs milliseconds of CPU, and an engine restarted after a fault (or every seed of
+    /// the soak) would pay it again for each provider. The total timeout is per request.
     pub fn new(config: TransportConfig) -> Result<Self, TransportError> {
-        let client = reqwest::Client::builder()
-            .connect_timeout(config.connect_timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(config.user_agent.clone())
-            .http1_only()
-            .build()
-            .map_err(|error| TransportError::InvalidRequest(error.to_string()))?;
+        type Clients = HashMap<(Duration, String), reqwest::Client>;
+        static CLIENTS: OnceLock<Mutex<Clients>> = OnceLock::new();
+        let key = (config.connect_timeout, config.user_agent.clone());
+        let mut clients = CLIENTS
+            .get_or_init(Mutex::default)
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let client = match clients.get(&key) {
+            Some(client) => client.clone(),
+            None => {
+                let client = reqwest::Client::builder()
+                    .connect_timeout(config.connect_timeout)
+                    .redirect(reqwest::redirect::Policy::none())
+                    .user_agent(config.user_agent.clone())
+                    .http1_only()
+                    .build()
+                    .map_err(|error| TransportError::InvalidRequest(error.to_string()))?;
+                clients.insert(key, client.clone());
+                client
+            }
+        };
         Ok(Transport { client, config })
     }
 
