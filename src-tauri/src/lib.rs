@@ -182,48 +182,59 @@ pub fn mark_interactive() {
     });
 }
 
+/// Makes this process the one app on `data_dir` (see [`single_instance`]). A second start
+/// brings the open window forward and exits here; a folder that cannot be locked is the shop's
+/// error, reported by every command.
+fn hold_data_folder<R: Runtime>(
+    app: &tauri::AppHandle<R>,
+    data_dir: &std::path::Path,
+) -> Result<(), AppError> {
+    let knocked = app.clone();
+    let claim = single_instance::claim(data_dir, move || {
+        if let Some(window) = knocked.get_webview_window("main") {
+            let _ = window.unminimize();
+            let _ = window.show();
+            let _ = window.set_focus();
+        }
+    });
+    match claim {
+        Ok(single_instance::Claim::First(instance)) => {
+            app.manage(instance);
+            Ok(())
+        }
+        Ok(single_instance::Claim::AlreadyRunning { knocked }) => {
+            eprintln!(
+                "termdee-desktop: already running on {} ({}); not starting a second one",
+                data_dir.display(),
+                if knocked {
+                    "its window was brought forward"
+                } else {
+                    "it did not answer"
+                }
+            );
+            std::process::exit(0);
+        }
+        Err(error) => Err(AppError::new(
+            ErrorCode::Internal,
+            format!(
+                "cannot lock the data folder {}: {error}",
+                data_dir.display()
+            ),
+        )),
+    }
+}
+
 /// Runs the desktop app until its window closes.
 pub fn run() {
     let result = with_commands(tauri::Builder::default())
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .setup(|app| {
             let handle = app.handle().clone();
-            match shop_paths(&handle) {
+            // First: one app per data folder, taken before anything touches the ledger.
+            let paths = shop_paths(&handle)
+                .and_then(|paths| hold_data_folder(&handle, &paths.data_dir).map(|()| paths));
+            match paths {
                 Ok(paths) => {
-                    // First: one app per data folder; a second start only brings the open
-                    // window forward, before it touches the ledger.
-                    let knocked = handle.clone();
-                    match single_instance::claim(&paths.data_dir, move || {
-                        if let Some(window) = knocked.get_webview_window("main") {
-                            let _ = window.unminimize();
-                            let _ = window.show();
-                            let _ = window.set_focus();
-                        }
-                    }) {
-                        Ok(single_instance::Claim::First(instance)) => {
-                            app.manage(instance);
-                        }
-                        Ok(single_instance::Claim::AlreadyRunning { knocked }) => {
-                            eprintln!(
-                                "termdee-desktop: already running on {} ({}); not starting a second one",
-                                paths.data_dir.display(),
-                                if knocked { "its window was brought forward" } else { "it did not answer" }
-                            );
-                            std::process::exit(0);
-                        }
-                        Err(error) => {
-                            app.manage(ShellState {
-                                shop: Err(AppError::new(
-                                    ErrorCode::Internal,
-                                    format!(
-                                        "cannot lock the data folder {}: {error}",
-                                        paths.data_dir.display()
-                                    ),
-                                )),
-                            });
-                            return Ok(());
-                        }
-                    }
                     if let Some(guard) = start_logging(&paths.data_dir) {
                         app.manage(guard);
                     }

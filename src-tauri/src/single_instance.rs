@@ -126,16 +126,21 @@ mod tests {
     use std::sync::mpsc;
     use std::time::Duration;
 
+    /// Claims `folder`, which must be free; the receiver hears every knock on it.
+    fn own(folder: &Path) -> (Instance, mpsc::Receiver<()>) {
+        let (knocked_tx, knocked_rx) = mpsc::channel();
+        match claim(folder, move || {
+            let _ = knocked_tx.send(());
+        }) {
+            Ok(Claim::First(instance)) => (instance, knocked_rx),
+            other => panic!("expected to own {}: {other:?}", folder.display()),
+        }
+    }
+
     #[test]
     fn a_second_start_on_the_same_folder_knocks_and_does_not_take_it() {
         let folder = tempfile::tempdir().expect("temp dir");
-        let (knocked_tx, knocked_rx) = mpsc::channel();
-        let first = match claim(folder.path(), move || {
-            let _ = knocked_tx.send(());
-        }) {
-            Ok(Claim::First(instance)) => instance,
-            other => panic!("the first start must own the folder: {other:?}"),
-        };
+        let (first, knocked_rx) = own(folder.path());
         match claim(folder.path(), || panic!("a second start must not listen")) {
             Ok(Claim::AlreadyRunning { knocked: true }) => {}
             other => panic!("expected a knock on the running app: {other:?}"),
@@ -153,13 +158,7 @@ mod tests {
 
         // Once the first app ends, the folder can be taken again, socket and all.
         drop(first);
-        let (again_tx, again_rx) = mpsc::channel();
-        let _again = match claim(folder.path(), move || {
-            let _ = again_tx.send(());
-        }) {
-            Ok(Claim::First(instance)) => instance,
-            other => panic!("a start after the first ended must own the folder: {other:?}"),
-        };
+        let (_again, again_rx) = own(folder.path());
         assert!(matches!(
             claim(folder.path(), || {}),
             Ok(Claim::AlreadyRunning { knocked: true })
@@ -174,13 +173,7 @@ mod tests {
         let folder = tempfile::tempdir().expect("temp dir");
         // What a killed app leaves: the socket file (the kernel released its lock).
         std::fs::write(folder.path().join(SOCKET_FILE), b"").expect("stale socket file");
-        let (tx, rx) = mpsc::channel();
-        let _first = match claim(folder.path(), move || {
-            let _ = tx.send(());
-        }) {
-            Ok(Claim::First(instance)) => instance,
-            other => panic!("expected to own the folder: {other:?}"),
-        };
+        let (_first, rx) = own(folder.path());
         assert!(matches!(
             claim(folder.path(), || {}),
             Ok(Claim::AlreadyRunning { knocked: true })
