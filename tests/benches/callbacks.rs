@@ -3,7 +3,9 @@
 //! The engine's real listener (`POST /callback/{provider}/{token}`, axum) over a real file ledger
 //! (WAL, `synchronous=FULL`, on the target directory's disk) holding many pending wePAY top-ups,
 //! hammered by concurrent HTTP/1.1 keep-alive connections from a load generator in the same
-//! process (reqwest, on a runtime of its own, one connection per worker).
+//! process (on a runtime of its own: one bare hyper HTTP/1.1 connection per worker, no pool,
+//! like `wrk`, so that the generator takes as little as it can of the CPU it shares with the
+//! listener).
 //!
 //! 1. **Pending top-ups, placed for real.** `--topups` cash sales go through the real engine and
 //!    the real wePAY client to the wePAY simulator, which accepts each order, decides it
@@ -124,8 +126,8 @@ impl Kind {
 #[derive(Debug, Clone)]
 struct Request {
     kind: Kind,
-    url: String,
-    body: String,
+    path: String,
+    body: bytes::Bytes,
     status: u16,
     reply: String,
 }
@@ -154,10 +156,10 @@ fn callback_body(transaction: &WepayTransaction) -> String {
 }
 
 /// The requests in the order they are sent.
-fn plan(pending: &[Pending], args: &Args, base: &str) -> Vec<Request> {
+fn plan(pending: &[Pending], args: &Args) -> Vec<Request> {
     let mut rng = ChaCha8Rng::seed_from_u64(args.seed);
-    let good = format!("{base}/callback/wepay/{CALLBACK_TOKEN}");
-    let bad = format!("{base}/callback/wepay/not-the-token");
+    let good = format!("/callback/wepay/{CALLBACK_TOKEN}");
+    let bad = "/callback/wepay/not-the-token".to_owned();
     let mut order: Vec<usize> = (0..pending.len()).collect();
     order.shuffle(&mut rng);
     // (position, request): the copies of one top-up are exactly `topups` positions apart;
@@ -171,8 +173,8 @@ fn plan(pending: &[Pending], args: &Args, base: &str) -> Vec<Request> {
                 keyed.len(),
                 Request {
                     kind: if copy == 0 { Kind::First } else { Kind::Repeat },
-                    url: good.clone(),
-                    body: callback_body(transaction),
+                    path: good.clone(),
+                    body: callback_body(transaction).into(),
                     status: 200,
                     reply: format!("SUCCEED|ORDER_ID={}", transaction.dest_ref),
                 },
@@ -194,37 +196,37 @@ fn plan(pending: &[Pending], args: &Args, base: &str) -> Vec<Request> {
             let request = match kind {
                 Kind::UnknownOrder => Request {
                     kind,
-                    url: good.clone(),
-                    body: callback_body(&WepayTransaction {
+                    path: good.clone(),
+                    body: bytes::Bytes::from(callback_body(&WepayTransaction {
                         dest_ref: format!("ZZ{n:010}"),
                         transaction_id: format!("{}", 900_000_000 + n),
                         ..victim.clone()
-                    }),
+                    })),
                     status: 404,
                     reply: "not found".to_owned(),
                 },
                 Kind::Forged => Request {
                     kind,
-                    url: good.clone(),
-                    body: callback_body(&WepayTransaction {
+                    path: good.clone(),
+                    body: bytes::Bytes::from(callback_body(&WepayTransaction {
                         transaction_id: format!("{}", 800_000_000 + n),
                         ..victim.clone()
-                    }),
+                    })),
                     status: 404,
                     reply: "not found".to_owned(),
                 },
                 Kind::Malformed => Request {
                     kind,
-                    url: good.clone(),
+                    path: good.clone(),
                     // No dest_ref: not a wePAY callback (wepay.md §5 requires it).
-                    body: format!("transaction_id={}&status=2", victim.transaction_id),
+                    body: format!("transaction_id={}&status=2", victim.transaction_id).into(),
                     status: 400,
                     reply: "malformed".to_owned(),
                 },
                 Kind::WrongToken | Kind::First | Kind::Repeat => Request {
                     kind: Kind::WrongToken,
-                    url: bad.clone(),
-                    body: callback_body(victim),
+                    path: bad.clone(),
+                    body: callback_body(victim).into(),
                     status: 404,
                     reply: String::new(),
                 },
@@ -288,12 +290,60 @@ impl Load {
     }
 }
 
-fn http_client() -> Result<reqwest::Client, String> {
-    reqwest::Client::builder()
-        .pool_max_idle_per_host(1)
-        .timeout(Duration::from_secs(30))
-        .build()
-        .map_err(|e| format!("http client: {e}"))
+/// One keep-alive HTTP/1.1 connection of the load generator.
+struct Connection {
+    sender: hyper::client::conn::http1::SendRequest<http_body_util::Full<bytes::Bytes>>,
+    host: String,
+}
+
+impl Connection {
+    async fn open(listener: std::net::SocketAddr) -> Result<Connection, String> {
+        let stream = tokio::net::TcpStream::connect(listener)
+            .await
+            .map_err(|e| format!("connect: {e}"))?;
+        stream
+            .set_nodelay(true)
+            .map_err(|e| format!("nodelay: {e}"))?;
+        let (sender, connection) =
+            hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+                .await
+                .map_err(|e| format!("handshake: {e}"))?;
+        tokio::spawn(connection);
+        Ok(Connection {
+            sender,
+            host: listener.to_string(),
+        })
+    }
+
+    /// POSTs `body` to `path`; the reply's status and body.
+    async fn post(&mut self, path: &str, body: bytes::Bytes) -> Result<(u16, String), String> {
+        use http_body_util::BodyExt;
+        let request = hyper::Request::post(path)
+            .header(hyper::header::HOST, &self.host)
+            .header(
+                hyper::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .body(http_body_util::Full::new(body))
+            .map_err(|e| format!("request: {e}"))?;
+        self.sender
+            .ready()
+            .await
+            .map_err(|e| format!("connection: {e}"))?;
+        let response = self
+            .sender
+            .send_request(request)
+            .await
+            .map_err(|e| format!("send: {e}"))?;
+        let status = response.status().as_u16();
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .map_err(|e| format!("reply: {e}"))?
+            .to_bytes();
+        Ok((status, String::from_utf8_lossy(&body).into_owned()))
+    }
 }
 
 /// Sends every request of `plan` over `connections` keep-alive connections, each worker taking
@@ -301,49 +351,41 @@ fn http_client() -> Result<reqwest::Client, String> {
 async fn hammer(
     plan: Arc<Vec<Request>>,
     connections: usize,
-    warm_url: String,
+    listener: std::net::SocketAddr,
 ) -> Result<Load, String> {
     let next = Arc::new(AtomicUsize::new(0));
     let barrier = Arc::new(tokio::sync::Barrier::new(connections + 1));
     let mut workers = Vec::new();
     for _ in 0..connections {
-        let (plan, next, barrier, warm_url) = (
-            plan.clone(),
-            next.clone(),
-            barrier.clone(),
-            warm_url.clone(),
-        );
-        let client = http_client()?;
+        let (plan, next, barrier) = (plan.clone(), next.clone(), barrier.clone());
         workers.push(tokio::spawn(async move {
             // Open the connection before the clock starts (the wrong token stores nothing).
-            let warmed = client.post(&warm_url).body("warm-up").send().await;
+            let opened = match Connection::open(listener).await {
+                Ok(mut connection) => connection
+                    .post(
+                        "/callback/wepay/warm-up",
+                        bytes::Bytes::from_static(b"warm-up"),
+                    )
+                    .await
+                    .map(|_| connection),
+                Err(error) => Err(error),
+            };
             barrier.wait().await;
             let mut load = Load::new();
-            if let Err(error) = warmed {
-                load.wrong_replies.push(format!("warm-up: {error}"));
-            }
+            let mut connection = match opened {
+                Ok(connection) => connection,
+                Err(error) => {
+                    load.wrong_replies.push(format!("warm-up: {error}"));
+                    return load;
+                }
+            };
             loop {
                 let index = next.fetch_add(1, Ordering::SeqCst);
                 let Some(request) = plan.get(index) else {
                     break;
                 };
                 let started = Instant::now();
-                let sent = client
-                    .post(&request.url)
-                    .header(
-                        reqwest::header::CONTENT_TYPE,
-                        "application/x-www-form-urlencoded",
-                    )
-                    .body(request.body.clone())
-                    .send()
-                    .await;
-                let reply = match sent {
-                    Ok(response) => {
-                        let status = response.status().as_u16();
-                        response.text().await.map(|body| (status, body))
-                    }
-                    Err(error) => Err(error),
-                };
+                let reply = connection.post(&request.path, request.body.clone()).await;
                 let took = started.elapsed();
                 record(&mut load.all, took);
                 record(
@@ -360,9 +402,18 @@ async fn hammer(
                         request.status,
                         request.reply
                     )),
-                    Err(error) => load
-                        .wrong_replies
-                        .push(format!("{} request #{index}: {error}", request.kind.name())),
+                    Err(error) => {
+                        load.wrong_replies
+                            .push(format!("{} request #{index}: {error}", request.kind.name()));
+                        // The connection may be gone: a fresh one for the next request.
+                        match Connection::open(listener).await {
+                            Ok(fresh) => connection = fresh,
+                            Err(error) => {
+                                load.wrong_replies.push(format!("reconnect: {error}"));
+                                break;
+                            }
+                        }
+                    }
                 }
             }
             load
@@ -609,8 +660,7 @@ fn bench(args: Args) -> Result<bool, String> {
         common::ms(probe.value_at_quantile(0.99)),
         common::load_average().as_deref().unwrap_or("?")
     );
-    let base = format!("http://{}", world.listen);
-    let requests = Arc::new(plan(&pending, &args, &base));
+    let requests = Arc::new(plan(&pending, &args));
     eprintln!(
         "callbacks bench: {} requests over {} connections ({} top-ups × {} copies, the rest forged or wrong)",
         requests.len(),
@@ -620,11 +670,9 @@ fn bench(args: Args) -> Result<bool, String> {
     );
     let commits_before = ledger.group_commits();
     ledger.tally_transactions(true);
-    let load = runtimes.load.block_on(hammer(
-        requests.clone(),
-        args.connections,
-        format!("{base}/callback/wepay/warm-up"),
-    ))?;
+    let load = runtimes
+        .load
+        .block_on(hammer(requests.clone(), args.connections, world.listen))?;
     let genuine_per_second = common::per_second(load.genuine(), load.elapsed);
     let all_per_second = common::per_second(load.total(), load.elapsed);
     eprintln!(

@@ -26,6 +26,7 @@ use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 
 use rusqlite::Connection;
 
+use crate::checkpoint::{self, CheckpointRequests};
 use crate::{LedgerError, Result};
 
 thread_local! {
@@ -90,6 +91,8 @@ pub(crate) struct Writer {
     // `Some` while transactions are tallied by name (benchmarks; off in the shop).
     tally: Mutex<Option<TransactionTally>>,
     tallying: AtomicBool,
+    // Where to ask for a checkpoint when a commit leaves the log long (see `checkpoint`).
+    checkpoints: CheckpointRequests,
 }
 
 struct State {
@@ -134,7 +137,9 @@ enum Member<T> {
 }
 
 impl Writer {
-    pub(crate) fn new(connection: Connection) -> Writer {
+    /// The writer over `connection`, which must not checkpoint by itself
+    /// ([`checkpoint::watch_log`]): it asks `checkpoints` when the log grows long.
+    pub(crate) fn new(connection: Connection, checkpoints: CheckpointRequests) -> Writer {
         Writer {
             id: WRITERS.fetch_add(1, Ordering::Relaxed),
             state: Mutex::new(State {
@@ -151,6 +156,7 @@ impl Writer {
             transactions: AtomicU64::new(0),
             tally: Mutex::new(None),
             tallying: AtomicBool::new(false),
+            checkpoints,
         }
     }
 
@@ -272,30 +278,33 @@ impl Writer {
         let value = match outcome {
             Member::Done(value) => value,
             Member::Failed(error) => {
+                // Ending the group (if this member was the last one on the way) wakes its
+                // members; otherwise the next to join will.
                 self.leave_failed(&mut state);
                 drop(state);
-                self.changed.notify_all();
                 return Err(error);
             }
             Member::Panicked(payload) => {
+                // Ending the group (if this member was the last one on the way) wakes its
+                // members; otherwise the next to join will.
                 self.leave_failed(&mut state);
                 drop(state);
-                self.changed.notify_all();
                 panic::resume_unwind(payload);
             }
         };
-        // Wake waiting members: one more joined, maybe nobody is arriving any more.
-        self.changed.notify_all();
-
+        // The member that joins last ends the group: nobody else on the way in (checked under
+        // the state lock, which every arriving writer must take to join), or the group full.
+        // The others sleep until then. (Waking every member at each join so that each could
+        // check this for itself was a context switch per member per join, a quarter of the
+        // ledger's CPU under a callback load.)
+        let full = state
+            .open
+            .as_ref()
+            .is_some_and(|g| g.joined >= MOST_MEMBERS || g.broken.is_some());
+        if full || self.arriving.load(Ordering::SeqCst) == 0 {
+            self.end_group(&mut state);
+        }
         while state.ended < number {
-            let full = state
-                .open
-                .as_ref()
-                .is_some_and(|g| g.joined >= MOST_MEMBERS || g.broken.is_some());
-            if full || self.arriving.load(Ordering::SeqCst) == 0 {
-                self.end_group(&mut state);
-                break;
-            }
             state = self
                 .changed
                 .wait(state)
@@ -375,12 +384,12 @@ impl Writer {
         outcome
     }
 
-    /// A member whose work failed leaves; if it was the group's last hope (nobody waiting,
-    /// nobody arriving), it ends the group so the transaction does not stay open.
+    /// A member whose work failed leaves. If nobody else is on the way in, it was the one to end
+    /// the group, so it does: the members waiting are committed (or, when the group is broken,
+    /// told it failed) and the transaction does not stay open.
     fn leave_failed(&self, state: &mut State) {
         let broken = state.open.as_ref().is_some_and(|g| g.broken.is_some());
-        let idle = state.open.as_ref().is_some_and(|g| g.waiting == 0);
-        if broken || (idle && self.arriving.load(Ordering::SeqCst) == 0) {
+        if broken || self.arriving.load(Ordering::SeqCst) == 0 {
             self.end_group(state);
         }
     }
@@ -404,8 +413,16 @@ impl Writer {
                 }
             }
         };
+        let log_pages = checkpoint::take_log_pages();
         match result {
             Ok(()) => {
+                if log_pages >= checkpoint::INLINE_PAGES {
+                    if let Some(connection) = state.connection.as_ref() {
+                        checkpoint::checkpoint_inline(connection);
+                    }
+                } else if log_pages >= checkpoint::BACKGROUND_PAGES {
+                    self.checkpoints.request();
+                }
                 self.groups.fetch_add(1, Ordering::Relaxed);
                 self.transactions
                     .fetch_add(u64::try_from(group.waiting).unwrap_or(0), Ordering::Relaxed);

@@ -470,3 +470,118 @@ fn the_transaction_tally_names_each_committed_transaction_and_skips_failed_ones(
     shop.ledger.schedule_check("T1", None).unwrap();
     assert!(shop.ledger.transaction_tally().counts.is_empty());
 }
+
+/// The member that joins a group last ends it, also when its own work fails: the members
+/// already waiting are committed, not left waiting for a `COMMIT` nobody runs. One good writer
+/// and several failing ones gather behind a held `COMMIT`, so in most rounds a failing one
+/// joins the next group last. (Were it to leave the group open, the good writer would wait
+/// forever: the test fails on a deadline instead of hanging.)
+#[test]
+fn a_failing_member_that_joins_last_still_commits_the_waiting_members() {
+    let Shop { ledger, path, dir } = shop().unwrap();
+    let ledger = Arc::new(ledger);
+    let at = day_zero().unwrap() + 9 * 3_600_000;
+    create(&ledger, "USED", "op-alpha", PRICE, PaymentMethod::Cash, at).unwrap();
+    let failing = 7;
+    let rounds = 5;
+    for round in 0..rounds {
+        let sizes = record_groups(&ledger);
+        let start = Arc::new(Barrier::new(failing + 2));
+        let (done, finished) = std::sync::mpsc::channel();
+        for writer in 0..failing + 2 {
+            let (ledger, start, done) = (ledger.clone(), start.clone(), done.clone());
+            thread::spawn(move || {
+                // Writer 0 opens a group whose COMMIT is held back; the good writer 1 and the
+                // failing ones arrive meanwhile and form the next group.
+                let id = format!("R{round}-{writer}");
+                let (sale, mut payment) =
+                    new_sale(&id, "op-alpha", PRICE, PaymentMethod::Cash, at).unwrap();
+                if writer >= 2 {
+                    payment = NewPayment {
+                        reference: "USED".into(),
+                        ..payment
+                    };
+                }
+                start.wait();
+                if writer != 0 {
+                    thread::sleep(Duration::from_millis(50));
+                }
+                let result = ledger
+                    .create_sale(&sale, &payment, &actor_of("op-alpha"))
+                    .map(|_| ());
+                let _ = done.send((writer, result));
+            });
+        }
+        drop(done);
+        let mut results = Vec::new();
+        for _ in 0..failing + 2 {
+            match finished.recv_timeout(Duration::from_secs(20)) {
+                Ok(outcome) => results.push(outcome),
+                Err(_) => panic!("round {round}: a writer is still waiting; returned: {results:?}"),
+            }
+        }
+        for (writer, result) in &results {
+            if *writer < 2 {
+                assert!(result.is_ok(), "round {round} writer {writer}: {result:?}");
+            } else {
+                assert!(
+                    matches!(result, Err(LedgerError::KeyReused { .. })),
+                    "round {round} writer {writer}: {result:?}"
+                );
+            }
+        }
+        let sizes = sizes.lock().unwrap().clone();
+        assert!(
+            sizes.iter().any(|&size| size > 1),
+            "round {round}: groups {sizes:?}"
+        );
+    }
+    let shop = Shop {
+        ledger: Arc::into_inner(ledger).expect("every writer is done"),
+        path,
+        dir,
+    };
+    assert_eq!(sales_in_file(&shop).unwrap(), 1 + 2 * rounds);
+}
+
+/// The write-ahead log is checkpointed by the ledger's background thread, not inside the
+/// writers' commits, and still starts over: thousands of pages written one commit at a time
+/// leave a log far shorter than what was written.
+#[test]
+fn the_log_is_checkpointed_in_the_background_and_starts_over() {
+    let shop = shop().unwrap();
+    let at = day_zero().unwrap();
+    let body = vec![b'x'; 4_000];
+    // Each write adds at least one 4 KiB page of the callbacks table to the log.
+    let writes: i64 = 6_000;
+    for n in 0..writes {
+        shop.ledger
+            .store_callback("wepay", None, &body, at + n)
+            .unwrap();
+    }
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while shop.ledger.background_checkpoints() == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no background checkpoint after {writes} writes"
+        );
+        thread::sleep(Duration::from_millis(20));
+    }
+    // (busy, pages in the log, pages checkpointed): a log that never started over would hold
+    // every page written.
+    let (_, log_pages, _): (i64, i64, i64) = raw(&shop)
+        .unwrap()
+        .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .unwrap();
+    assert!(
+        log_pages < writes,
+        "the log holds {log_pages} pages after {writes} one-page writes: it never started over"
+    );
+    let stored: i64 = raw(&shop)
+        .unwrap()
+        .query_row("SELECT COUNT(*) FROM callbacks", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(stored, writes);
+}
