@@ -488,9 +488,10 @@ fn a_failing_member_that_joins_last_still_commits_the_waiting_members() {
         let sizes = record_groups(&ledger);
         let start = Arc::new(Barrier::new(failing + 2));
         let (done, finished) = std::sync::mpsc::channel();
+        let mut threads = Vec::new();
         for writer in 0..failing + 2 {
             let (ledger, start, done) = (ledger.clone(), start.clone(), done.clone());
-            thread::spawn(move || {
+            threads.push(thread::spawn(move || {
                 // Writer 0 opens a group whose COMMIT is held back; the good writer 1 and the
                 // failing ones arrive meanwhile and form the next group.
                 let id = format!("R{round}-{writer}");
@@ -510,7 +511,7 @@ fn a_failing_member_that_joins_last_still_commits_the_waiting_members() {
                     .create_sale(&sale, &payment, &actor_of("op-alpha"))
                     .map(|_| ());
                 let _ = done.send((writer, result));
-            });
+            }));
         }
         drop(done);
         let mut results = Vec::new();
@@ -529,6 +530,10 @@ fn a_failing_member_that_joins_last_still_commits_the_waiting_members() {
                     "round {round} writer {writer}: {result:?}"
                 );
             }
+        }
+        // Every writer has answered; joining lets each drop its handle on the ledger.
+        for thread in threads {
+            thread.join().unwrap();
         }
         let sizes = sizes.lock().unwrap().clone();
         assert!(
