@@ -291,13 +291,13 @@ impl Load {
 }
 
 /// One keep-alive HTTP/1.1 connection of the load generator.
-struct Connection {
+struct LoadConnection {
     sender: hyper::client::conn::http1::SendRequest<http_body_util::Full<bytes::Bytes>>,
     host: String,
 }
 
-impl Connection {
-    async fn open(listener: std::net::SocketAddr) -> Result<Connection, String> {
+impl LoadConnection {
+    async fn open(listener: std::net::SocketAddr) -> Result<LoadConnection, String> {
         let stream = tokio::net::TcpStream::connect(listener)
             .await
             .map_err(|e| format!("connect: {e}"))?;
@@ -309,7 +309,7 @@ impl Connection {
                 .await
                 .map_err(|e| format!("handshake: {e}"))?;
         tokio::spawn(connection);
-        Ok(Connection {
+        Ok(LoadConnection {
             sender,
             host: listener.to_string(),
         })
@@ -360,7 +360,7 @@ async fn hammer(
         let (plan, next, barrier) = (plan.clone(), next.clone(), barrier.clone());
         workers.push(tokio::spawn(async move {
             // Open the connection before the clock starts (the wrong token stores nothing).
-            let opened = match Connection::open(listener).await {
+            let opened = match LoadConnection::open(listener).await {
                 Ok(mut connection) => connection
                     .post(
                         "/callback/wepay/warm-up",
@@ -406,7 +406,7 @@ async fn hammer(
                         load.wrong_replies
                             .push(format!("{} request #{index}: {error}", request.kind.name()));
                         // The connection may be gone: a fresh one for the next request.
-                        match Connection::open(listener).await {
+                        match LoadConnection::open(listener).await {
                             Ok(fresh) => connection = fresh,
                             Err(error) => {
                                 load.wrong_replies.push(format!("reconnect: {error}"));

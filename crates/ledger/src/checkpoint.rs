@@ -89,11 +89,6 @@ impl CheckpointRequests {
         self.0.lock().requested = true;
         self.0.wake.notify_one();
     }
-
-    /// Checkpoints the background thread has run.
-    pub(crate) fn done(&self) -> u64 {
-        self.0.done.load(Ordering::Relaxed)
-    }
 }
 
 /// The background checkpoint thread; stopped (and joined) when dropped.
@@ -123,6 +118,11 @@ impl Checkpointer {
     pub(crate) fn requests(&self) -> CheckpointRequests {
         CheckpointRequests(self.shared.clone())
     }
+
+    /// Checkpoints the background thread has run.
+    pub(crate) fn done(&self) -> u64 {
+        self.shared.done.load(Ordering::Relaxed)
+    }
 }
 
 impl Drop for Checkpointer {
@@ -150,13 +150,9 @@ fn run(connection: &Connection, shared: &Shared) {
             }
             wanted.requested = false;
         }
-        // PASSIVE: copies what no reader still needs, never waits for the writer nor blocks it.
         // A failure (the disk, a busy database) is left to the next request, and to the
         // committing thread's own checkpoint past INLINE_PAGES.
-        if connection
-            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
-            .is_ok()
-        {
+        if passive_checkpoint(connection).is_ok() {
             shared.done.fetch_add(1, Ordering::Relaxed);
         }
     }
@@ -165,5 +161,10 @@ fn run(connection: &Connection, shared: &Shared) {
 /// The committing thread's own checkpoint, past [`INLINE_PAGES`] (see the module's text).
 pub(crate) fn checkpoint_inline(connection: &Connection) {
     // Like SQLite's automatic checkpoint, whose failure never fails the commit it follows.
-    let _ = connection.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+    let _ = passive_checkpoint(connection);
+}
+
+/// `PASSIVE`: copies what no reader still needs; never waits for a writer nor blocks one.
+fn passive_checkpoint(connection: &Connection) -> rusqlite::Result<()> {
+    connection.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
 }

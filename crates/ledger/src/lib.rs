@@ -185,7 +185,7 @@ impl Ledger {
     /// How many WAL checkpoints the ledger's background thread has run (see the `checkpoint`
     /// module: the log is copied back into the database off the writers' path).
     pub fn background_checkpoints(&self) -> u64 {
-        self.checkpointer.requests().done()
+        self.checkpointer.done()
     }
 
     /// Calls `hook` with the group's size just before each group `COMMIT` (crash tests kill the
