@@ -39,6 +39,9 @@ pub struct SoakOptions {
     pub crash: bool,
     /// Where the ledger goes (a temporary file when `None`).
     pub db: Option<PathBuf>,
+    /// The folder the temporary ledger goes in when `db` is `None` (the system's temporary
+    /// folder when `None`).
+    pub scratch_dir: Option<PathBuf>,
     /// How long the engine may take to settle everything after the last customer.
     pub settle_timeout: Duration,
 }
@@ -51,6 +54,7 @@ impl SoakOptions {
             sales,
             crash: false,
             db: None,
+            scratch_dir: None,
             settle_timeout: Duration::from_secs(30),
         }
     }
@@ -328,7 +332,10 @@ pub async fn run(options: &SoakOptions) -> Result<SoakReport, SoakError> {
     if rng.random_ratio(1, 5) {
         world.easysoft.controls().set_network_online(false);
     }
-    let temp = tempfile::tempdir()?;
+    let temp = match &options.scratch_dir {
+        Some(folder) => tempfile::tempdir_in(folder)?,
+        None => tempfile::tempdir()?,
+    };
     let db = options
         .db
         .clone()
@@ -364,19 +371,19 @@ pub async fn run(options: &SoakOptions) -> Result<SoakReport, SoakError> {
     })
 }
 
-/// Runs many seeds, `jobs` at a time (the runs mostly wait on sockets), in seed order.
+/// Runs `template` for each of `seeds`, `jobs` at a time (the runs mostly wait on sockets), and
+/// returns the reports in seed order.
 pub async fn run_many(
     seeds: &[u64],
-    sales: usize,
-    crash: bool,
-    db: Option<PathBuf>,
+    template: &SoakOptions,
     jobs: usize,
 ) -> Result<Vec<SoakReport>, SoakError> {
     use futures::stream::{self, StreamExt, TryStreamExt};
     let runs = seeds.iter().map(|&seed| {
-        let mut options = SoakOptions::new(seed, sales);
-        options.crash = crash;
-        options.db = db.clone();
+        let options = SoakOptions {
+            seed,
+            ..template.clone()
+        };
         async move {
             tokio::spawn(async move { run(&options).await })
                 .await

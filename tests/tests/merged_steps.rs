@@ -269,7 +269,7 @@ async fn post(
     content_type: &str,
     body: String,
 ) -> Result<(u16, String), reqwest::Error> {
-    let reply = reqwest::Client::new()
+    let reply = termdee_providers::http_client()
         .post(format!(
             "http://{}/callback/{provider}/{CALLBACK_TOKEN}",
             world.listen

@@ -91,15 +91,12 @@ pub fn run(args: SoakArgs) -> ExitCode {
         let mut summary = Summary::default();
         let mut single = None;
         let seeds: Vec<u64> = (0..args.seeds).map(|i| args.seed.wrapping_add(i)).collect();
-        let reports = termdee_scenarios::soak::run_many(
-            &seeds,
-            args.sales,
-            args.crash,
-            args.db.clone(),
-            args.jobs,
-        )
-        .await
-        .map_err(|e| e.to_string())?;
+        let mut template = termdee_scenarios::soak::SoakOptions::new(args.seed, args.sales);
+        template.crash = args.crash;
+        template.db = args.db.clone();
+        let reports = termdee_scenarios::soak::run_many(&seeds, &template, args.jobs)
+            .await
+            .map_err(|e| e.to_string())?;
         for report in reports {
             if args.seeds == 1 {
                 single = Some(report.clone());

@@ -126,7 +126,7 @@ async fn enrol_issue_an_owner_token_serve_and_stop() {
     let mut server = Server(Some(child));
     let listen: serde_json::Value = serde_json::from_str(&line).expect("one JSON line");
     let base = format!("http://{}", listen["listen"].as_str().unwrap());
-    let http = reqwest::Client::new();
+    let http = termdee_providers::http_client();
     assert_eq!(
         http.get(format!("{base}/healthz"))
             .send()

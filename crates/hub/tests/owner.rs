@@ -100,7 +100,7 @@ async fn the_owner_page_needs_an_owner_token_and_shows_thai_and_english() {
     let hub = RunningHub::plain(&database.url);
     let (one, _two) = synced_fleet(&database, &hub).await;
     let owner = database.store.issue_owner_token("laptop", 0).await.unwrap();
-    let http = reqwest::Client::new();
+    let http = termdee_providers::http_client();
     let day = BusinessDay::of(first_day()).to_string();
     let page = hub
         .url()

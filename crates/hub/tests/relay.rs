@@ -254,7 +254,7 @@ async fn unknown_unreadable_and_forged_callbacks_are_kept_and_shown_never_droppe
     let hub = RunningHub::plain(&database.url);
     let world = World::start(Faults::none()).await.unwrap();
     let register = enrol(&database, &world, &hub).await;
-    let http = reqwest::Client::new();
+    let http = termdee_providers::http_client();
     let url = |provider: &str| register.settings.callback_url(REGISTER, provider).unwrap();
 
     // A wePAY result for an order this register never placed: stored, answered as wePAY
@@ -358,7 +358,7 @@ async fn unknown_unreadable_and_forged_callbacks_are_kept_and_shown_never_droppe
 
     // A register cannot acknowledge another register's callback.
     let other = database.store.enroll("kiosk-2", None, 0).await.unwrap();
-    let intruder = reqwest::Client::new()
+    let intruder = termdee_providers::http_client()
         .post(
             hub.url()
                 .join(&termdee_hub::wire::relay_ack_path(open[0].id)[1..])

@@ -500,7 +500,7 @@ async fn pushes_without_a_register_token_or_with_a_bad_batch_are_refused_and_cha
     let mut shop = Shop::open(&database, "kiosk-1", 9).await;
     shop.sell(5, 5);
     let batch = wire(shop.ledger.outbox_batch_after(0, 100).unwrap());
-    let http = reqwest::Client::new();
+    let http = termdee_providers::http_client();
     let url = hub.url().join(PUSH_PATH.trim_start_matches('/')).unwrap();
     let owner = database.store.issue_owner_token("owner", 0).await.unwrap();
     for auth in [None, Some("tdr_0000".to_owned()), Some(owner)] {

@@ -77,7 +77,7 @@ pub use outcome::{
     UnknownReason,
 };
 #[cfg(feature = "transport")]
-pub use transport::Transport;
+pub use transport::{http_client, http_client_builder, Transport};
 pub use transport::{
     Body, FieldValue, FormField, HttpReply, HttpRequest, Method, TransportConfig, TransportError,
 };

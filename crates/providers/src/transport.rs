@@ -281,6 +281,33 @@ impl Default for TransportConfig {
     }
 }
 
+/// A reqwest client builder for any HTTP client of Termdee's (the transport, the fleet hub's
+/// sender, tests). reqwest is built without a TLS crypto provider (`rustls-no-provider`: ring
+/// instead of aws-lc, whose C build was the largest item of a cold build), and panics when a
+/// client is built before one is installed; this installs ring as the process's provider first.
+/// A provider installed earlier, by this or by the embedding program, is kept.
+#[cfg(feature = "transport")]
+pub fn http_client_builder() -> reqwest::ClientBuilder {
+    static INSTALLED: OnceLock<()> = OnceLock::new();
+    INSTALLED.get_or_init(|| {
+        // `Err` only says a provider is already installed, which is all that is needed.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+    reqwest::Client::builder()
+}
+
+/// A reqwest client with reqwest's defaults (see [`http_client_builder`]).
+///
+/// # Panics
+/// If reqwest cannot build a client with its defaults (its TLS setup failed), as
+/// `reqwest::Client::new` does.
+#[cfg(feature = "transport")]
+pub fn http_client() -> reqwest::Client {
+    http_client_builder()
+        .build()
+        .expect("an HTTP client with reqwest's defaults")
+}
+
 #[cfg(feature = "transport")]
 /// The shared HTTP transport (reqwest with rustls on tokio). Cheap to clone: clones share one
 /// connection pool.
@@ -310,7 +337,7 @@ impl Transport {
         let client = match clients.get(&key) {
             Some(client) => client.clone(),
             None => {
-                let client = reqwest::Client::builder()
+                let client = http_client_builder()
                     .connect_timeout(config.connect_timeout)
                     .redirect(reqwest::redirect::Policy::none())
                     .user_agent(config.user_agent.clone())

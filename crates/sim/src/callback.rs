@@ -1,10 +1,29 @@
 //! The courier: POSTs result callbacks as a provider does, and re-sends them until the
 //! receiver answers with the acknowledgement that provider expects.
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
 use crate::controls::{CallbackAttempt, CallbackPlan, Controls};
+
+/// The HTTP client every courier of the process sends with (clones share one pool). Building a
+/// reqwest client reads and parses the system's root certificates, milliseconds of CPU; the
+/// soak starts a fresh set of simulators for each of its thousand seeds, and a client per
+/// courier was about 7 % of its CPU time. The timeout is set per request instead.
+fn shared_client() -> reqwest::Client {
+    static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
+    CLIENT
+        .get_or_init(|| {
+            // reqwest is built without a TLS crypto provider (see `termdee_providers::
+            // http_client_builder`, which this crate does not depend on); `Err` only says one
+            // is installed already.
+            let _ = rustls::crypto::ring::default_provider().install_default();
+            reqwest::Client::builder()
+                .build()
+                .unwrap_or_else(|_| reqwest::Client::new())
+        })
+        .clone()
+}
 
 /// What reply counts as "processed" for a provider.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,6 +91,7 @@ struct Parked {
 #[derive(Debug)]
 pub(crate) struct Courier {
     client: reqwest::Client,
+    timeout: Duration,
     controls: Arc<Controls>,
     parked: Mutex<Vec<Parked>>,
     park_limit: Duration,
@@ -79,12 +99,9 @@ pub(crate) struct Courier {
 
 impl Courier {
     pub fn new(controls: Arc<Controls>, timeout: Duration, park_limit: Duration) -> Self {
-        let client = reqwest::Client::builder()
-            .timeout(timeout)
-            .build()
-            .unwrap_or_else(|_| reqwest::Client::new());
         Courier {
-            client,
+            client: shared_client(),
+            timeout,
             controls,
             parked: Mutex::new(Vec::new()),
             park_limit,
@@ -198,6 +215,7 @@ impl Courier {
         let sent = self
             .client
             .post(&delivery.url)
+            .timeout(self.timeout)
             .header(reqwest::header::CONTENT_TYPE, content_type)
             .body(body.clone())
             .send()

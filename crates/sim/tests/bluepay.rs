@@ -32,7 +32,7 @@ fn envelope(param: &Value, key: &str, app_id: &str) -> Value {
 }
 
 async fn send(sim: &BluepaySim, path: &str, body: &Value) -> Value {
-    reqwest::Client::builder()
+    termdee_providers::http_client_builder()
         .timeout(Duration::from_secs(5))
         .build()
         .expect("client")
@@ -305,7 +305,7 @@ async fn faults_and_plans() {
     let receiver = JsonReceiver::start(ACK).await;
     sim.controls()
         .script(Op::Order, Fault::ServerError { status: 502 });
-    let http = reqwest::Client::new();
+    let http = termdee_providers::http_client();
     let body = envelope(
         &create_param("Q1", 100, &receiver.url),
         DEMO_MERCHANT_PRIVATE_KEY_PEM,
@@ -390,7 +390,7 @@ async fn seeded_run(seed: u64) -> Vec<termdee_sim::Applied> {
             DEMO_MERCHANT_PRIVATE_KEY_PEM,
             APP_ID,
         );
-        let _ = reqwest::Client::new()
+        let _ = termdee_providers::http_client()
             .post(format!("{}/open-api/webpay/generate", sim.base_url()))
             .json(&body)
             .send()

@@ -34,7 +34,7 @@ fn good(order_id: &str, amount: &str) -> Call<'static> {
 }
 
 async fn post(sim: &DepositQrSim, path: &str, call: &Call<'_>, body: &Value) -> reqwest::Response {
-    reqwest::Client::builder()
+    termdee_providers::http_client_builder()
         .timeout(Duration::from_secs(5))
         .build()
         .expect("client")
@@ -137,7 +137,9 @@ async fn create_then_paid_sends_processing_then_auto_success() {
     );
     let create_time = reply["create_time"].as_str().expect("create_time");
     assert!(create_time.ends_with("+07:00"), "{create_time}");
-    let png = reqwest::get(reply["qr_image_link"].as_str().expect("link"))
+    let png = termdee_providers::http_client()
+        .get(reply["qr_image_link"].as_str().expect("link"))
+        .send()
         .await
         .expect("get png")
         .bytes()
@@ -179,7 +181,7 @@ async fn create_then_paid_sends_processing_then_auto_success() {
     assert_eq!(resent.status(), 200);
     wait_until("the resent callback", || receiver.bodies().len() == 3).await;
     assert_eq!(receiver.json()[2]["status"], "AUTO_SUCCESS");
-    let balance: Value = reqwest::Client::new()
+    let balance: Value = termdee_providers::http_client()
         .get(format!("{}/api/v1/client/get_balance", sim.base_url()))
         .bearer_auth("demo-bearer-token")
         .header("x-api-key", "0a1b2c3d4e5f60718293a4")
@@ -383,7 +385,7 @@ async fn faults_html_5xx_malformed_and_timeout_after_create() {
     assert_eq!(sim.deposits().len(), 1, "created anyway");
     sim.controls()
         .script(Op::Order, Fault::ExecuteThenHold { ms: 500 });
-    let short = reqwest::Client::builder()
+    let short = termdee_providers::http_client_builder()
         .timeout(Duration::from_millis(100))
         .build()
         .expect("client");
@@ -452,7 +454,7 @@ async fn http_controls_pay_and_forge() {
     let sim = start().await;
     let receiver = JsonReceiver::start("ok").await;
     create(&sim, "H1", &receiver.url).await;
-    let http = reqwest::Client::new();
+    let http = termdee_providers::http_client();
     let paid = http
         .post(format!("{}/_sim/pay", sim.base_url()))
         .json(&json!({"id": "H1"}))
@@ -501,7 +503,7 @@ async fn statement_lines_match_by_payer_and_amount() {
         sim.statement("999", Satang::new(10_000)).is_err(),
         "another payer: no match by default"
     );
-    let reply = reqwest::Client::new()
+    let reply = termdee_providers::http_client()
         .post(format!("{}/_sim/statement", sim.base_url()))
         .json(&json!({"from_acc": "1448702118", "amount": "100.00"}))
         .send()

@@ -14,7 +14,7 @@ use termdee_sim::{
 async fn post(sim: &EasysoftSim, fields: &[(&str, &str)]) -> String {
     let mut form = vec![("username", "demo"), ("password", "demo1234")];
     form.extend_from_slice(fields);
-    reqwest::Client::new()
+    termdee_providers::http_client()
         .post(sim.url())
         .form(&form)
         .send()
@@ -69,7 +69,7 @@ async fn balance_online_and_bad_login() {
     assert_eq!(xml_field(&online, "AIS").as_deref(), Some("1"));
     assert_eq!(xml_field(&online, "TOT").as_deref(), Some("0"));
     assert_eq!(xml_field(&online, "PENGUIN").as_deref(), Some("1"));
-    let bad = reqwest::Client::new()
+    let bad = termdee_providers::http_client()
         .post(sim.url())
         .form(&[("username", "demo"), ("password", "x"), ("amount", "1")])
         .send()
@@ -98,7 +98,7 @@ async fn balance_online_and_bad_login() {
         Some(detail::NETWORK_CLOSED)
     );
     for path in termdee_sim::easysoft::PATHS {
-        let text = reqwest::Client::new()
+        let text = termdee_providers::http_client()
             .post(format!("{}{path}", sim.base_url()))
             .form(&[
                 ("username", "demo"),
@@ -300,7 +300,7 @@ async fn encoding_switches_declaration_and_tis620() {
         ..EasysoftConfig::fast()
     };
     let (sim, _) = start(config).await;
-    let bytes = reqwest::Client::new()
+    let bytes = termdee_providers::http_client()
         .post(sim.url())
         .form(&[("username", "demo"), ("password", "bad")])
         .send()

@@ -10,7 +10,7 @@ use termdee_sim::tmweasy::TmweasyState;
 use termdee_sim::{ExecutionKind, Fate, Fault, Op, Outcome, TmweasyConfig, TmweasySim};
 
 fn client() -> reqwest::Client {
-    reqwest::Client::builder()
+    termdee_providers::http_client_builder()
         .timeout(Duration::from_secs(5))
         .build()
         .expect("client")
@@ -201,7 +201,7 @@ async fn expiry_under_paused_tokio_time() {
     let sim = TmweasySim::start(TmweasyConfig::fast())
         .await
         .expect("start");
-    let untimed = reqwest::Client::new();
+    let untimed = termdee_providers::http_client();
     let url = format!("{}/api_mn.php", sim.base_url());
     let base = [
         ("username", "demo"),
@@ -347,7 +347,7 @@ async fn faults_html_5xx_malformed_and_timeout_after_create() {
     assert_eq!(sim.bills().len(), 1, "malformed still created");
     sim.controls()
         .script(Op::Order, Fault::ExecuteThenHold { ms: 500 });
-    let short = reqwest::Client::builder()
+    let short = termdee_providers::http_client_builder()
         .timeout(Duration::from_millis(100))
         .build()
         .expect("client");

@@ -19,7 +19,7 @@ fn md5_hex(text: &str) -> String {
 }
 
 fn client() -> reqwest::Client {
-    reqwest::Client::builder()
+    termdee_providers::http_client_builder()
         .timeout(Duration::from_secs(5))
         .build()
         .expect("client")
@@ -456,7 +456,7 @@ async fn callback_before_reply_arrives_before_the_order_reply() {
 #[tokio::test]
 async fn request_faults_around_execution() {
     let sim = start().await;
-    let short = reqwest::Client::builder()
+    let short = termdee_providers::http_client_builder()
         .timeout(Duration::from_millis(100))
         .build()
         .expect("client");

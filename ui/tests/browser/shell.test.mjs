@@ -151,8 +151,8 @@ test('every ErrorCode in the bindings has a sentence in Thai and in English', as
   assert.ok(codes.length >= 20, `found ${codes.length} codes`);
   const page = await openApp({ lang: 'th', scenario: {}, ready: 'login' });
   const sentences = await page.evaluate(async (all) => {
-    const { errorSentence } = await import('/src/i18n.ts');
-    const { ERROR_CODES, asAppError } = await import('/src/platform/index.ts');
+    const { errorSentence } = window.__modules.i18n;
+    const { ERROR_CODES, asAppError } = window.__modules.platform;
     return {
       known: ERROR_CODES,
       rows: all.map((code) => ({ code, th: errorSentence('th', code), en: errorSentence('en', code), kept: asAppError({ code, message: 'm' }).code })),
@@ -190,7 +190,7 @@ describe('formatters', () => {
   test('days in the Buddhist era in Thai and the common era in English, Bangkok time', async () => {
     const page = await openApp({ lang: 'th', scenario: {}, ready: 'login' });
     const out = await page.evaluate(async () => {
-      const d = await import('/src/format/dates.ts');
+      const d = window.__modules.dates;
       return {
         th: d.formatDay('2026-11-27', 'th'),
         en: d.formatDay('2026-11-27', 'en'),
@@ -231,7 +231,7 @@ describe('formatters', () => {
   test('money from satang with integer arithmetic, and typed baht to satang', async () => {
     const page = await openApp({ lang: 'th', scenario: {}, ready: 'login' });
     const out = await page.evaluate(async () => {
-      const m = await import('/src/format/money.ts');
+      const m = window.__modules.money;
       return {
         small: m.formatSatang(5),
         big: m.formatSatang(123456789),
@@ -258,7 +258,7 @@ describe('formatters', () => {
   test('phone numbers formatted as typed and checked as Thai mobiles', async () => {
     const page = await openApp({ lang: 'th', scenario: {}, ready: 'login' });
     const out = await page.evaluate(async () => {
-      const p = await import('/src/format/phone.ts');
+      const p = window.__modules.phone;
       return {
         formatted: ['0', '081', '0812', '081234', '0812345', '0812345678', '081-234-5678', '08123456789'].map(p.formatPhone),
         valid: ['081-234-5678', '0612345678', '0912345678', '0212345678', '0712345678', '081234567', ''].map(p.isMobileNumber),

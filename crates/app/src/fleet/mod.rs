@@ -172,7 +172,7 @@ impl HubClient {
         token: SecretString,
         config: &FleetConfig,
     ) -> Result<HubClient, FleetError> {
-        let http = reqwest::Client::builder()
+        let http = termdee_providers::http_client_builder()
             .connect_timeout(config.connect_timeout)
             .timeout(config.long_poll + Duration::from_secs(15))
             .build()
