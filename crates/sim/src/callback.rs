@@ -18,9 +18,7 @@ fn shared_client() -> reqwest::Client {
             // http_client_builder`, which this crate does not depend on); `Err` only says one
             // is installed already.
             let _ = rustls::crypto::ring::default_provider().install_default();
-            reqwest::Client::builder()
-                .build()
-                .unwrap_or_else(|_| reqwest::Client::new())
+            reqwest::Client::new()
         })
         .clone()
 }
